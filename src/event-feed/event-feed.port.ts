@@ -1,0 +1,19 @@
+import type { BatchHandler, Subscription } from '../event-store/event-store.port';
+
+/**
+ * How events fan out to their consumers (projections, process managers). In the embedded default
+ * it is the event store's own catch-up subscription; in production it is a Kafka consumer group.
+ */
+export const EVENT_FEED = Symbol('EVENT_FEED');
+
+export interface FeedSubscribeOptions {
+  /** Consumer name; each consumer sees every event once it is live. */
+  consumer: string;
+  /** Exclusive global position to resume after, when the transport does not track it itself. */
+  after: number;
+  batchSize?: number;
+}
+
+export interface EventFeed {
+  subscribe(options: FeedSubscribeOptions, handler: BatchHandler): Subscription;
+}

@@ -1,0 +1,63 @@
+import type { EventEnvelope, NewEvent } from './event-envelope';
+import type { ExpectedRevision } from './expected-revision';
+
+export const EVENT_STORE = Symbol('EVENT_STORE');
+
+export interface AppendResult {
+  /** Revision of the last event in the stream after the append. */
+  revision: number;
+  /** Global position of the last event written. */
+  position: number;
+}
+
+export interface ReadStreamOptions {
+  direction?: 'forwards' | 'backwards';
+  /** Inclusive start revision; forwards defaults to 0, backwards to the last event. */
+  fromRevision?: number;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events with a position strictly greater than this. 0 reads from the start. */
+  after?: number;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive checkpoint: the position of the last event the subscriber has handled. */
+  after: number;
+  /** Largest batch handed to the handler at once. */
+  batchSize?: number;
+}
+
+export type BatchHandler = (events: EventEnvelope[]) => Promise<void>;
+
+export interface Subscription {
+  /** Stops reading; resolves once the batch being handled (if any) has finished. */
+  stop(): Promise<void>;
+  /** Resolves when the subscription ends; rejects with the handler's or the store's error. */
+  readonly done: Promise<void>;
+}
+
+export interface EventStore {
+  /**
+   * Appends atomically, checking the expected revision. Re-sending an append whose event ids are
+   * all stored in this stream already, in the same order, writes nothing and returns the revision
+   * and position of the last re-sent event, whatever the expected revision says.
+   */
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  /** Events of one stream; an unknown stream reads as empty. */
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;
+  /** Events of the global log in position order. */
+  readAll(options?: ReadAllOptions): Promise<EventEnvelope[]>;
+  /** Position of the newest event in the global log, 0 when empty. */
+  headPosition(): Promise<number>;
+  /**
+   * Catch-up subscription over the global log: hands over every event after the checkpoint in
+   * position order, then turns live without gaps or duplicates. The next batch is read only after
+   * the handler's promise resolves, so a slow handler applies back-pressure. A handler that throws
+   * ends the subscription.
+   */
+  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription;
+  close(): Promise<void>;
+}

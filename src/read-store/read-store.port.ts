@@ -1,0 +1,91 @@
+/**
+ * Document storage for read models, shaped after the MongoDB driver so that its adapter stays thin.
+ * Filters and update documents use MongoDB's query and update operator semantics.
+ */
+export const READ_STORE = Symbol('READ_STORE');
+
+export interface ReadDocument {
+  _id: string;
+  [field: string]: unknown;
+}
+
+export type Filter = Record<string, unknown>;
+
+export interface UpdateDocument {
+  $set?: Record<string, unknown>;
+  $setOnInsert?: Record<string, unknown>;
+  $unset?: Record<string, unknown>;
+  $inc?: Record<string, number>;
+  $max?: Record<string, unknown>;
+  $min?: Record<string, unknown>;
+  $push?: Record<string, unknown>;
+}
+
+export type SortSpec = Record<string, 1 | -1>;
+
+export interface FindOptions {
+  sort?: SortSpec;
+  skip?: number;
+  limit?: number;
+}
+
+export interface UpdateOptions {
+  upsert?: boolean;
+}
+
+export interface UpdateResult {
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedId: string | null;
+}
+
+export type BulkWriteOperation<T extends ReadDocument> =
+  | { insertOne: { document: T } }
+  | { updateOne: { filter: Filter; update: UpdateDocument; upsert?: boolean } }
+  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } }
+  | { deleteOne: { filter: Filter } }
+  | { deleteMany: { filter: Filter } };
+
+export interface BulkWriteResult {
+  insertedCount: number;
+  matchedCount: number;
+  modifiedCount: number;
+  upsertedCount: number;
+  deletedCount: number;
+}
+
+export interface IndexSpec {
+  /** Fields must hold scalars (not arrays) for an index to be used by the embedded adapter. */
+  keys: Record<string, 1 | -1>;
+  unique?: boolean;
+  name?: string;
+}
+
+export interface ReadCollection<T extends ReadDocument = ReadDocument> {
+  findOne(filter: Filter): Promise<T | null>;
+  find(filter: Filter, options?: FindOptions): Promise<T[]>;
+  countDocuments(filter?: Filter): Promise<number>;
+  /** Throws DuplicateKeyError when the _id or a unique index value is taken. */
+  insertOne(document: T): Promise<void>;
+  updateOne(filter: Filter, update: UpdateDocument, options?: UpdateOptions): Promise<UpdateResult>;
+  replaceOne(filter: Filter, replacement: T, options?: UpdateOptions): Promise<UpdateResult>;
+  deleteMany(filter: Filter): Promise<number>;
+  /**
+   * Applies the operations in order; the embedded adapter applies them all or none. An upsert
+   * that collides with an existing _id throws DuplicateKeyError (as MongoDB does), so a write
+   * guarded by a revision filter never overwrites a newer document.
+   */
+  bulkWrite(operations: BulkWriteOperation<T>[]): Promise<BulkWriteResult>;
+  createIndex(spec: IndexSpec): Promise<void>;
+  drop(): Promise<void>;
+}
+
+export interface ReadStore {
+  collection<T extends ReadDocument = ReadDocument>(name: string): ReadCollection<T>;
+  listCollections(): Promise<string[]>;
+  /** Replaces `to` with `from` in one step, so that readers see the old or the new, never neither. */
+  renameCollection(from: string, to: string): Promise<void>;
+  /** Throws ReadStoreUnavailableError when the store does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
