@@ -1,0 +1,27 @@
+export type AccountCommand =
+  | {
+      type: 'OpenAccount';
+      accountId: string;
+      ownerId: string;
+      currency: string;
+      overdraftLimit: number;
+    }
+  | { type: 'DepositMoney'; amount: number; reference?: string }
+  | { type: 'WithdrawMoney'; amount: number; reference?: string }
+  | { type: 'CloseAccount' }
+  | {
+      type: 'DebitForTransfer';
+      transferId: string;
+      toAccountId: string;
+      amount: number;
+      currency: string;
+    }
+  | {
+      type: 'CreditForTransfer';
+      transferId: string;
+      fromAccountId: string;
+      amount: number;
+      currency: string;
+    }
+  | { type: 'RefundTransfer'; transferId: string; amount: number }
+  | { type: 'SettleTransferDebit'; transferId: string };

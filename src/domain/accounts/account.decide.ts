@@ -1,0 +1,147 @@
+import { DomainError } from '../domain-error';
+import { assertKnownCurrency, assertPositiveAmount } from '../money';
+import type { AccountCommand } from './account.commands';
+import type { AccountEvent } from './account.events';
+import type { AccountState } from './account.state';
+
+type OpenAccount = Exclude<AccountState, { status: 'none' }>;
+
+export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
+  if (command.type === 'OpenAccount') return open(command, state);
+  if (state.status === 'none') {
+    throw new DomainError('ACCOUNT_NOT_FOUND', 'Account does not exist');
+  }
+  // A refund returns money that already left this account, so it is never refused.
+  if (command.type === 'RefundTransfer') {
+    assertPositiveAmount(command.amount);
+    return [
+      {
+        type: 'TransferRefunded',
+        data: {
+          transferId: command.transferId,
+          amount: command.amount,
+          balanceAfter: state.balance + command.amount,
+        },
+      },
+    ];
+  }
+  if (command.type === 'SettleTransferDebit') {
+    if (!state.transfersInFlight.includes(command.transferId)) return [];
+    return [{ type: 'TransferDebitSettled', data: { transferId: command.transferId } }];
+  }
+  if (state.status === 'closed') {
+    throw new DomainError('ACCOUNT_CLOSED', `Account ${state.accountId} is closed`);
+  }
+  switch (command.type) {
+    case 'DepositMoney':
+      assertPositiveAmount(command.amount);
+      return [
+        {
+          type: 'MoneyDeposited',
+          data: withReference(
+            { amount: command.amount, balanceAfter: state.balance + command.amount },
+            command.reference,
+          ),
+        },
+      ];
+    case 'WithdrawMoney':
+      assertPositiveAmount(command.amount);
+      assertCovered(state, command.amount);
+      return [
+        {
+          type: 'MoneyWithdrawn',
+          data: withReference(
+            { amount: command.amount, balanceAfter: state.balance - command.amount },
+            command.reference,
+          ),
+        },
+      ];
+    case 'DebitForTransfer':
+      assertPositiveAmount(command.amount);
+      assertSameCurrency(state, command.currency);
+      assertCovered(state, command.amount);
+      return [
+        {
+          type: 'TransferDebited',
+          data: {
+            transferId: command.transferId,
+            toAccountId: command.toAccountId,
+            amount: command.amount,
+            balanceAfter: state.balance - command.amount,
+          },
+        },
+      ];
+    case 'CreditForTransfer':
+      assertPositiveAmount(command.amount);
+      assertSameCurrency(state, command.currency);
+      return [
+        {
+          type: 'TransferCredited',
+          data: {
+            transferId: command.transferId,
+            fromAccountId: command.fromAccountId,
+            amount: command.amount,
+            balanceAfter: state.balance + command.amount,
+          },
+        },
+      ];
+    case 'CloseAccount':
+      if (state.balance !== 0) {
+        throw new DomainError(
+          'BALANCE_NOT_ZERO',
+          `Account ${state.accountId} has balance ${state.balance}; only a zero balance closes`,
+        );
+      }
+      if (state.transfersInFlight.length > 0) {
+        throw new DomainError(
+          'TRANSFER_IN_FLIGHT',
+          `Account ${state.accountId} has transfers in flight: ${state.transfersInFlight.join(', ')}`,
+        );
+      }
+      return [{ type: 'AccountClosed', data: {} }];
+    default: {
+      const unhandled: never = command;
+      return unhandled;
+    }
+  }
+}
+
+function open(
+  command: Extract<AccountCommand, { type: 'OpenAccount' }>,
+  state: AccountState,
+): AccountEvent[] {
+  if (state.status !== 'none') {
+    throw new DomainError('ACCOUNT_ALREADY_EXISTS', `Account ${command.accountId} already exists`);
+  }
+  assertKnownCurrency(command.currency);
+  if (!Number.isSafeInteger(command.overdraftLimit) || command.overdraftLimit < 0) {
+    throw new DomainError(
+      'INVALID_OVERDRAFT_LIMIT',
+      `Overdraft limit must be a safe integer >= 0, got ${command.overdraftLimit}`,
+    );
+  }
+  const { accountId, ownerId, currency, overdraftLimit } = command;
+  return [{ type: 'AccountOpened', data: { accountId, ownerId, currency, overdraftLimit } }];
+}
+
+function assertCovered(state: OpenAccount, amount: number): void {
+  if (state.balance - amount < -state.overdraftLimit) {
+    throw new DomainError(
+      'INSUFFICIENT_FUNDS',
+      `Account ${state.accountId} cannot cover ${amount}: balance ${state.balance}, overdraft limit ${state.overdraftLimit}`,
+    );
+  }
+}
+
+function assertSameCurrency(state: OpenAccount, currency: string): void {
+  if (state.currency !== currency) {
+    throw new DomainError(
+      'CURRENCY_MISMATCH',
+      `Account ${state.accountId} holds ${state.currency}, not ${currency}`,
+    );
+  }
+}
+
+function withReference<T extends object>(data: T, reference: string | undefined) {
+  return reference === undefined ? data : { ...data, reference };
+}

@@ -1,0 +1,32 @@
+/** Events of one account's stream. Movements carry the balance they leave, so readers need no sum. */
+export type AccountEvent =
+  | {
+      type: 'AccountOpened';
+      data: { accountId: string; ownerId: string; currency: string; overdraftLimit: number };
+    }
+  | { type: 'MoneyDeposited'; data: { amount: number; balanceAfter: number; reference?: string } }
+  | { type: 'MoneyWithdrawn'; data: { amount: number; balanceAfter: number; reference?: string } }
+  | {
+      type: 'TransferDebited';
+      data: { transferId: string; toAccountId: string; amount: number; balanceAfter: number };
+    }
+  | {
+      type: 'TransferCredited';
+      data: { transferId: string; fromAccountId: string; amount: number; balanceAfter: number };
+    }
+  | { type: 'TransferRefunded'; data: { transferId: string; amount: number; balanceAfter: number } }
+  | { type: 'TransferDebitSettled'; data: { transferId: string } }
+  | { type: 'AccountClosed'; data: Record<string, never> };
+
+export type AccountEventType = AccountEvent['type'];
+
+export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
+  'AccountOpened',
+  'MoneyDeposited',
+  'MoneyWithdrawn',
+  'TransferDebited',
+  'TransferCredited',
+  'TransferRefunded',
+  'TransferDebitSettled',
+  'AccountClosed',
+];
