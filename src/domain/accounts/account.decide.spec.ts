@@ -113,7 +113,9 @@ describe('account decisions', () => {
 
   describe('close', () => {
     it('closes at zero balance', () =>
-      given(opened()).when({ type: 'CloseAccount' }).then([{ type: 'AccountClosed', data: {} }]));
+      given(opened())
+        .when({ type: 'CloseAccount' })
+        .then([{ type: 'AccountClosed', data: {} }]));
     it('refuses a non-zero balance', () =>
       given(opened(), deposited(1, 1))
         .when({ type: 'CloseAccount' })
@@ -192,12 +194,10 @@ describe('account decisions', () => {
       given(opened(), deposited(40, 40), debited('t1', 40, 0))
         .when({ type: 'SettleTransferDebit', transferId: 't1' })
         .then([{ type: 'TransferDebitSettled', data: { transferId: 't1' } }]);
-      given(
-        opened(),
-        deposited(40, 40),
-        debited('t1', 40, 0),
-        { type: 'TransferDebitSettled', data: { transferId: 't1' } },
-      )
+      given(opened(), deposited(40, 40), debited('t1', 40, 0), {
+        type: 'TransferDebitSettled',
+        data: { transferId: 't1' },
+      })
         .when({ type: 'CloseAccount' })
         .then([closed]);
     });

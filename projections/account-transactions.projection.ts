@@ -1,0 +1,101 @@
+import type { AccountEvent } from '../src/domain/accounts/account.events';
+import { idFromStream } from '../src/domain/stream-names';
+import type { EventEnvelope } from '../src/event-store/event-envelope';
+import type { ProjectedDocument, Projection } from '../src/projecting/projection';
+
+export type TransactionKind =
+  'deposit' | 'withdrawal' | 'transfer-out' | 'transfer-in' | 'transfer-refund';
+
+/** One movement of money on one account; newest first by revision when listed. */
+export interface AccountTransaction extends ProjectedDocument {
+  accountId: string;
+  kind: TransactionKind;
+  /** Signed change of the balance in minor units. */
+  amount: number;
+  balanceAfter: number;
+  reference?: string;
+  transferId?: string;
+  counterpartyAccountId?: string;
+  recordedAt: string;
+}
+
+type Movement = Extract<
+  AccountEvent,
+  {
+    type:
+      | 'MoneyDeposited'
+      | 'MoneyWithdrawn'
+      | 'TransferDebited'
+      | 'TransferCredited'
+      | 'TransferRefunded';
+  }
+>;
+
+export const accountTransactionsProjection: Projection<AccountTransaction> = {
+  name: 'account-transactions',
+  version: 1,
+  collection: 'account_transactions',
+  handles: [
+    'MoneyDeposited',
+    'MoneyWithdrawn',
+    'TransferDebited',
+    'TransferCredited',
+    'TransferRefunded',
+  ],
+  indexes: [{ keys: { accountId: 1, revision: -1 } }],
+  documentId: (event) => `${idFromStream(event.streamId)}:${event.revision}`,
+  evolve(_none, envelope: EventEnvelope) {
+    const event = envelope as unknown as Movement;
+    const base = {
+      _id: `${idFromStream(envelope.streamId)}:${envelope.revision}`,
+      accountId: idFromStream(envelope.streamId),
+      balanceAfter: event.data.balanceAfter,
+      revision: envelope.revision,
+      position: envelope.position,
+      recordedAt: envelope.recordedAt,
+    };
+    switch (event.type) {
+      case 'MoneyDeposited':
+        return withReference(
+          { ...base, kind: 'deposit', amount: event.data.amount },
+          event.data.reference,
+        );
+      case 'MoneyWithdrawn':
+        return withReference(
+          { ...base, kind: 'withdrawal', amount: -event.data.amount },
+          event.data.reference,
+        );
+      case 'TransferDebited':
+        return {
+          ...base,
+          kind: 'transfer-out',
+          amount: -event.data.amount,
+          transferId: event.data.transferId,
+          counterpartyAccountId: event.data.toAccountId,
+        };
+      case 'TransferCredited':
+        return {
+          ...base,
+          kind: 'transfer-in',
+          amount: event.data.amount,
+          transferId: event.data.transferId,
+          counterpartyAccountId: event.data.fromAccountId,
+        };
+      case 'TransferRefunded':
+        return {
+          ...base,
+          kind: 'transfer-refund',
+          amount: event.data.amount,
+          transferId: event.data.transferId,
+        };
+      default: {
+        const unhandled: never = event;
+        return unhandled;
+      }
+    }
+  },
+};
+
+function withReference(transaction: AccountTransaction, reference: string | undefined) {
+  return reference === undefined ? transaction : { ...transaction, reference };
+}

@@ -1,0 +1,22 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { accountDecider } from '../../domain/accounts/account.decider';
+import type { CommandContext, CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
+
+export class CloseAccountCommand extends Command<CommandResult> {
+  constructor(
+    readonly accountId: string,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(CloseAccountCommand)
+export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  execute({ accountId, context }: CloseAccountCommand) {
+    return this.executor.execute(accountDecider, accountId, { type: 'CloseAccount' }, context);
+  }
+}

@@ -1,0 +1,27 @@
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { accountDecider } from '../../domain/accounts/account.decider';
+import type { CommandContext, CommandResult } from '../command-context';
+import { CommandExecutor } from '../command-executor';
+
+/** A deposit or a withdrawal: the same load-decide-append, told apart by `direction`. */
+export class MoveMoneyCommand extends Command<CommandResult> {
+  constructor(
+    readonly direction: 'deposit' | 'withdrawal',
+    readonly accountId: string,
+    readonly amount: number,
+    readonly reference: string | undefined,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+@CommandHandler(MoveMoneyCommand)
+export class MoveMoneyHandler implements ICommandHandler<MoveMoneyCommand> {
+  constructor(private readonly executor: CommandExecutor) {}
+
+  execute({ direction, accountId, amount, reference, context }: MoveMoneyCommand) {
+    const type = direction === 'deposit' ? 'DepositMoney' : 'WithdrawMoney';
+    return this.executor.execute(accountDecider, accountId, { type, amount, reference }, context);
+  }
+}

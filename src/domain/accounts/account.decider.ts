@@ -1,0 +1,13 @@
+import type { Decider } from '../decider';
+import { accountStream } from '../stream-names';
+import type { AccountCommand } from './account.commands';
+import { decideAccount } from './account.decide';
+import type { AccountEvent } from './account.events';
+import { type AccountState, evolveAccount, initialAccountState } from './account.state';
+
+export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
+  initialState: initialAccountState,
+  evolve: evolveAccount,
+  decide: decideAccount,
+  streamId: accountStream,
+};

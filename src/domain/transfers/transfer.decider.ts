@@ -1,0 +1,13 @@
+import type { Decider } from '../decider';
+import { transferStream } from '../stream-names';
+import type { TransferCommand } from './transfer.commands';
+import { decideTransfer } from './transfer.decide';
+import type { TransferEvent } from './transfer.events';
+import { evolveTransfer, initialTransferState, type TransferState } from './transfer.state';
+
+export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
+  initialState: initialTransferState,
+  evolve: evolveTransfer,
+  decide: decideTransfer,
+  streamId: transferStream,
+};

@@ -1,0 +1,23 @@
+import type { EventEnvelope } from '../event-store/event-envelope';
+import type { IndexSpec, ReadDocument } from '../read-store/read-store.port';
+
+/**
+ * Every projected document derives from exactly one stream and remembers the revision and global
+ * position of the last event applied to it: that is what makes redelivery harmless.
+ */
+export interface ProjectedDocument extends ReadDocument {
+  revision: number;
+  position: number;
+}
+
+/** A read model: a pure fold from (document, event) to document, and the events it needs. */
+export interface Projection<D extends ProjectedDocument = ProjectedDocument> {
+  readonly name: string;
+  /** Raised when the fold changes, so that the read model is rebuilt rather than mixed. */
+  readonly version: number;
+  readonly collection: string;
+  readonly handles: readonly string[];
+  readonly indexes: readonly IndexSpec[];
+  documentId(event: EventEnvelope): string;
+  evolve(document: D | null, event: EventEnvelope): D;
+}

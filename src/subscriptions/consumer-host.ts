@@ -1,0 +1,93 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EVENT_FEED, type EventFeed } from '../event-feed/event-feed.port';
+import type { Subscription } from '../event-store/event-store.port';
+import { CheckpointStore } from './checkpoint-store';
+import type { FeedConsumer } from './feed-consumer';
+
+export interface ConsumerStatus {
+  name: string;
+  state: 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+  position: number;
+  lastError?: string;
+}
+
+const MAX_CONSECUTIVE_FAILURES = 5;
+
+/**
+ * Runs each consumer on the feed from its checkpoint, saves the checkpoint after every batch it
+ * handled, and restarts a consumer that failed from its last checkpoint, with back-off.
+ */
+@Injectable()
+export class ConsumerHost implements OnApplicationShutdown {
+  private readonly logger = new Logger(ConsumerHost.name);
+  private readonly running = new Map<string, { subscription?: Subscription; stopped: boolean }>();
+  private readonly statuses = new Map<string, ConsumerStatus>();
+
+  constructor(
+    @Inject(EVENT_FEED) private readonly feed: EventFeed,
+    private readonly checkpoints: CheckpointStore,
+  ) {}
+
+  start(consumer: FeedConsumer): void {
+    const slot: { subscription?: Subscription; stopped: boolean } = { stopped: false };
+    this.running.set(consumer.name, slot);
+    this.statuses.set(consumer.name, { name: consumer.name, state: 'starting', position: 0 });
+    void this.supervise(consumer, slot);
+  }
+
+  status(): ConsumerStatus[] {
+    return [...this.statuses.values()].map((s) => ({ ...s }));
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      [...this.running.values()].map(async (slot) => {
+        slot.stopped = true;
+        await slot.subscription?.stop();
+      }),
+    );
+    for (const status of this.statuses.values()) status.state = 'stopped';
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.stopAll();
+  }
+
+  private async supervise(
+    consumer: FeedConsumer,
+    slot: { subscription?: Subscription; stopped: boolean },
+  ): Promise<void> {
+    const status = this.statuses.get(consumer.name)!;
+    let failures = 0;
+    while (!slot.stopped) {
+      try {
+        const after = await this.checkpoints.get(consumer.name);
+        status.position = after;
+        slot.subscription = this.feed.subscribe(
+          { consumer: consumer.name, after },
+          async (events) => {
+            await consumer.handle(events);
+            const position = events[events.length - 1].position;
+            await this.checkpoints.save(consumer.name, position);
+            status.position = position;
+            failures = 0;
+          },
+        );
+        status.state = 'running';
+        await slot.subscription.done;
+        return;
+      } catch (error) {
+        failures++;
+        status.lastError = error instanceof Error ? error.message : String(error);
+        this.logger.error(`${consumer.name} failed (${failures} in a row): ${status.lastError}`);
+        if (failures >= MAX_CONSECUTIVE_FAILURES) {
+          status.state = 'failed';
+          return;
+        }
+        status.state = 'restarting';
+        await sleep(100 * 2 ** failures);
+      }
+    }
+  }
+}
