@@ -8,6 +8,8 @@ import type { FeedConsumer } from './feed-consumer';
 export interface ConsumerStatus {
   name: string;
   state: 'starting' | 'running' | 'restarting' | 'failed' | 'stopped';
+  /** Checkpoint the current subscription started after. */
+  resumedFrom: number;
   position: number;
   lastError?: string;
 }
@@ -32,7 +34,12 @@ export class ConsumerHost implements OnApplicationShutdown {
   start(consumer: FeedConsumer): void {
     const slot: { subscription?: Subscription; stopped: boolean } = { stopped: false };
     this.running.set(consumer.name, slot);
-    this.statuses.set(consumer.name, { name: consumer.name, state: 'starting', position: 0 });
+    this.statuses.set(consumer.name, {
+      name: consumer.name,
+      state: 'starting',
+      resumedFrom: 0,
+      position: 0,
+    });
     void this.supervise(consumer, slot);
   }
 
@@ -63,6 +70,7 @@ export class ConsumerHost implements OnApplicationShutdown {
     while (!slot.stopped) {
       try {
         const after = await this.checkpoints.get(consumer.name);
+        status.resumedFrom = after;
         status.position = after;
         slot.subscription = this.feed.subscribe(
           { consumer: consumer.name, after },
@@ -80,7 +88,10 @@ export class ConsumerHost implements OnApplicationShutdown {
       } catch (error) {
         failures++;
         status.lastError = error instanceof Error ? error.message : String(error);
-        this.logger.error(`${consumer.name} failed (${failures} in a row): ${status.lastError}`);
+        this.logger.error(
+          `${consumer.name} failed (${failures} in a row): ${status.lastError}`,
+          (error as Error).stack,
+        );
         if (failures >= MAX_CONSECUTIVE_FAILURES) {
           status.state = 'failed';
           return;

@@ -1,0 +1,51 @@
+/** The architecture, checked on every test run: what may depend on what. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-is-pure',
+      comment: 'The ledger domain knows no framework, transport or storage.',
+      severity: 'error',
+      from: { path: '^src/domain' },
+      to: { pathNot: '^src/domain' },
+    },
+    {
+      name: 'queries-never-touch-the-write-side',
+      comment: 'Queries answer from read models only.',
+      severity: 'error',
+      from: { path: '^src/queries' },
+      to: { path: '^src/(commands|event-store|process-managers)' },
+    },
+    {
+      name: 'projections-know-no-http',
+      severity: 'error',
+      from: { path: '^projections|^src/projecting' },
+      to: { path: '^src/(http|app|commands|queries)|node_modules/(@nestjs|express)' },
+    },
+    {
+      name: 'ports-do-not-depend-on-adapters',
+      comment: 'Adapters depend on ports, never the reverse.',
+      severity: 'error',
+      from: { path: '\\.port\\.ts$' },
+      to: { path: '/(embedded|mongodb|kafka|eventstoredb|in-process)/' },
+    },
+    {
+      name: 'only-adapters-import-drivers',
+      comment: 'Drivers stay behind the adapters that wrap them.',
+      severity: 'error',
+      from: { pathNot: '/(embedded|mongodb|kafka|eventstoredb)/' },
+      to: { path: 'node_modules/(better-sqlite3|mongodb|kafkajs|@eventstore)' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+  },
+};

@@ -1,0 +1,56 @@
+import { ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import type { AppConfig } from '../config/app-config';
+import { ProblemDetailsFilter } from '../http/problem-details.filter';
+import { requestContext } from '../http/request-context.middleware';
+import { validationProblem } from '../http/validation-problem';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Everything about the HTTP surface that is not a route; shared by main.ts and the e2e tests. */
+export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.disable('x-powered-by');
+  app.use(requestContext);
+  app.use(
+    json({
+      limit: config.bodyLimitBytes,
+      // JSON.parse keeps "__proto__" as an own key, which validation cannot see as a field.
+      reviver: (key: string, value: unknown) => {
+        if (key === '__proto__') throw new SyntaxError('"__proto__" is not an allowed key');
+        return value;
+      },
+      verify: (_request, _response, buffer) => {
+        try {
+          utf8.decode(buffer);
+        } catch {
+          throw Object.assign(new Error('Request body is not valid UTF-8'), {
+            type: 'encoding.invalid',
+          });
+        }
+      },
+    }),
+  );
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      forbidUnknownValues: true,
+      exceptionFactory: validationProblem,
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Ledgerline')
+      .setDescription('Event-sourced money ledger: commands, queries, read-your-writes.')
+      .setVersion('0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+}

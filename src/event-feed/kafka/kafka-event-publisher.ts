@@ -1,0 +1,100 @@
+import { Partitioners, type Message, type Producer } from 'kafkajs';
+import type { EventEnvelope } from '../../event-store/event-envelope';
+import type { EventPublisher } from '../event-publisher.port';
+import { consoleKafkaLog, createKafkaClient, type KafkaClientOptions } from './kafka-client';
+import { DEFAULT_TOPIC } from './kafka-topics';
+
+export interface KafkaEventPublisherOptions extends KafkaClientOptions {
+  topic?: string;
+}
+
+/** kafkajs says so at every producer start; the bounded retries it warns about are deliberate. */
+const LIMITED_RETRIES_WARNING =
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
+/**
+ * Publishes envelopes keyed by stream id, so that one stream's events share a partition and keep
+ * their order. An idempotent producer with acks from all in-sync replicas: `publish` resolves once
+ * every event is acknowledged and rejects, within the configured retries, when they are not.
+ */
+export class KafkaEventPublisher implements EventPublisher {
+  private readonly topic: string;
+  private readonly createProducer: () => Producer;
+  private producer: Promise<Producer> | undefined;
+  private closed = false;
+
+  constructor(options: KafkaEventPublisherOptions) {
+    this.topic = options.topic ?? DEFAULT_TOPIC;
+    const log = options.log ?? consoleKafkaLog;
+    const kafka = createKafkaClient({
+      ...options,
+      log: (level, message, details) => {
+        if (message !== LIMITED_RETRIES_WARNING) log(level, message, details);
+      },
+    });
+    this.createProducer = () =>
+      kafka.producer({
+        idempotent: true,
+        // More than one request in flight can reorder a partition's messages on retry.
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+  }
+
+  async publish(events: EventEnvelope[]): Promise<void> {
+    if (this.closed) throw new Error('KafkaEventPublisher is closed');
+    if (events.length === 0) return;
+    const connecting = (this.producer ??= this.connect());
+    const producer = await connecting;
+    try {
+      await producer.send({ topic: this.topic, acks: -1, messages: events.map(toMessage) });
+    } catch (error) {
+      // After a failed send the producer's sequence numbers may no longer match the broker's; a new
+      // producer starts clean. A re-sent event may then be stored twice: consumers deduplicate.
+      if (this.producer === connecting) this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw new Error(`Kafka did not acknowledge ${events.length} events: ${messageOf(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const producer = await this.producer?.catch(() => undefined);
+    this.producer = undefined;
+    await producer?.disconnect();
+  }
+
+  private async connect(): Promise<Producer> {
+    const producer = this.createProducer();
+    try {
+      await producer.connect();
+      return producer;
+    } catch (error) {
+      this.producer = undefined;
+      await producer.disconnect().catch(() => undefined);
+      throw new Error(`Kafka producer could not connect: ${messageOf(error)}`, { cause: error });
+    }
+  }
+}
+
+function toMessage(event: EventEnvelope): Message {
+  return {
+    key: event.streamId,
+    value: JSON.stringify(event),
+    headers: {
+      eventId: event.eventId,
+      type: event.type,
+      streamId: event.streamId,
+      revision: String(event.revision),
+      position: String(event.position),
+      correlationId: event.metadata.correlationId,
+    },
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

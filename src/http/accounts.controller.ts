@@ -1,0 +1,153 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { v5 as uuidv5 } from 'uuid';
+import type { AccountSummary } from '../../projections/account-summary.projection';
+import type { AccountTransaction } from '../../projections/account-transactions.projection';
+import { CloseAccountCommand } from '../commands/accounts/close-account.handler';
+import { MoveMoneyCommand } from '../commands/accounts/move-money.handler';
+import { OpenAccountCommand } from '../commands/accounts/open-account.handler';
+import type { CommandContext } from '../commands/command-context';
+import { AccountQueries } from '../queries/account-queries';
+import { CommandCtx } from './command-context.decorator';
+import { commandResponse } from './command-response';
+import { ConsistentReads } from './consistent-reads';
+import { MoneyMovementDto } from './dto/money-movement.dto';
+import { OpenAccountDto } from './dto/open-account.dto';
+import { ListAccountsQuery, PageQuery, ReadOptionsQuery } from './dto/page-query.dto';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { IdParam } from './id-param.pipe';
+
+const ACCOUNT_ID_NAMESPACE = '0d3b4c5e-7f81-4a2b-9c3d-4e5f60718293';
+
+@ApiTags('accounts')
+@ApiHeader({ name: 'X-Correlation-Id', required: false })
+@Controller('accounts')
+export class AccountsController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queries: AccountQueries,
+    private readonly consistentReads: ConsistentReads,
+  ) {}
+
+  @Post()
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async open(
+    @Body() body: OpenAccountDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    // Derived from the command id, so a retry under the same Idempotency-Key names the same account.
+    const accountId = body.accountId ?? uuidv5(context.commandId, ACCOUNT_ID_NAMESPACE);
+    const result = await this.commandBus.execute(
+      new OpenAccountCommand(
+        accountId,
+        body.ownerId,
+        body.currency,
+        body.overdraftLimit ?? 0,
+        context,
+      ),
+    );
+    response.setHeader('Location', `/accounts/${accountId}`);
+    return commandResponse(response, result, { accountId, streamId: result.streamId });
+  }
+
+  @Post(':id/deposits')
+  @HttpCode(200)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  deposit(
+    @Param('id', IdParam) accountId: string,
+    @Body() body: MoneyMovementDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.move('deposit', accountId, body, context, response);
+  }
+
+  @Post(':id/withdrawals')
+  @HttpCode(200)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  withdraw(
+    @Param('id', IdParam) accountId: string,
+    @Body() body: MoneyMovementDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    return this.move('withdrawal', accountId, body, context, response);
+  }
+
+  @Post(':id/close')
+  @HttpCode(200)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  async close(
+    @Param('id', IdParam) accountId: string,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.commandBus.execute(new CloseAccountCommand(accountId, context));
+    return commandResponse(response, result, { accountId });
+  }
+
+  @Get()
+  async list(@Query() query: ListAccountsQuery) {
+    await this.consistentReads.await(query.consistentWith);
+    const page = await this.queries.accounts(
+      { ownerId: query.ownerId, status: query.status },
+      query.limit,
+      query.cursor,
+    );
+    return { ...page, items: page.items.map(accountView) };
+  }
+
+  @Get(':id')
+  async get(@Param('id', IdParam) accountId: string, @Query() query: ReadOptionsQuery) {
+    await this.consistentReads.await(query.consistentWith);
+    return accountView(await this.queries.account(accountId));
+  }
+
+  @Get(':id/transactions')
+  async transactions(@Param('id', IdParam) accountId: string, @Query() query: PageQuery) {
+    await this.consistentReads.await(query.consistentWith);
+    const page = await this.queries.transactions(accountId, query.limit, query.cursor);
+    return { ...page, items: page.items.map(transactionView) };
+  }
+
+  private async move(
+    direction: 'deposit' | 'withdrawal',
+    accountId: string,
+    body: MoneyMovementDto,
+    context: CommandContext,
+    response: Response,
+  ) {
+    const result = await this.commandBus.execute(
+      new MoveMoneyCommand(direction, accountId, body.amount, body.reference, context),
+    );
+    return commandResponse(response, result, { accountId });
+  }
+}
+
+function accountView({ _id, ...summary }: AccountSummary) {
+  return summary;
+}
+
+function transactionView({ _id, ...transaction }: AccountTransaction) {
+  return transaction;
+}

@@ -1,0 +1,18 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { ReadYourWrites } from '../queries/read-your-writes';
+
+/** Applies the `consistentWith` query parameter with the configured time bound. */
+@Injectable()
+export class ConsistentReads {
+  constructor(
+    private readonly readYourWrites: ReadYourWrites,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async await(position: number | undefined): Promise<void> {
+    if (position === undefined) return;
+    await this.readYourWrites.waitFor(position, this.config.consistencyTimeoutMs);
+  }
+}

@@ -1,0 +1,28 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ID_PATTERN, ID_RULE } from './identifiers';
+
+export class OpenAccountDto {
+  @ApiProperty({ example: 'alice' })
+  @IsString()
+  @Matches(ID_PATTERN, { message: `ownerId must be ${ID_RULE}` })
+  ownerId!: string;
+
+  @ApiProperty({ example: 'EUR', description: 'ISO-4217 code' })
+  @IsString()
+  @Matches(/^[A-Z]{3}$/, { message: 'currency must be a three-letter ISO-4217 code' })
+  currency!: string;
+
+  @ApiPropertyOptional({ example: 0, description: 'Minor units, >= 0; default 0' })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  overdraftLimit?: number;
+
+  @ApiPropertyOptional({ description: 'Chosen by the client; generated when absent' })
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `accountId must be ${ID_RULE}` })
+  accountId?: string;
+}

@@ -1,0 +1,85 @@
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Injectable,
+  type NestInterceptor,
+} from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import type { Request, Response } from 'express';
+import { createHash } from 'node:crypto';
+import { from, map, type Observable, of, switchMap } from 'rxjs';
+import { v5 as uuidv5 } from 'uuid';
+import { ProblemError } from '../problem';
+import { IdempotencyRecordStore } from './idempotency-record.store';
+
+const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+const COMMAND_ID_NAMESPACE = 'b7a3c1d2-58e4-4f0a-9c6d-2e1f3a4b5c6d';
+const REPLAYED_HEADERS = ['etag', 'location'];
+
+/**
+ * Idempotency-Key: the first answer is stored and replayed for the same key and body; the same
+ * key with another body is a 409. The command id is derived from the key, so even a crash between
+ * the append and storing the answer cannot apply the command twice.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly records: IdempotencyRecordStore) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
+    const key = request.header('idempotency-key');
+    if (key === undefined) return next.handle();
+    if (!KEY_PATTERN.test(key)) {
+      throw new ProblemError(
+        400,
+        'INVALID_IDEMPOTENCY_KEY',
+        'Idempotency-Key must be 1 to 200 visible ASCII characters',
+      );
+    }
+    const scope = `${request.method} ${request.route.path} ${key}`;
+    const recordId = createHash('sha256').update(scope).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(`${request.originalUrl.split('?')[0]}\n${canonicalize(request.body ?? null) ?? ''}`)
+      .digest('hex');
+
+    return from(this.records.find(recordId)).pipe(
+      switchMap((record) => {
+        if (record && record.fingerprint !== fingerprint) {
+          throw new ProblemError(
+            409,
+            'IDEMPOTENCY_KEY_REUSED',
+            'This Idempotency-Key was used with a different request',
+          );
+        }
+        if (record) {
+          response.status(record.status);
+          for (const [name, value] of Object.entries(record.headers))
+            response.setHeader(name, value);
+          response.setHeader('Idempotent-Replayed', 'true');
+          return of(record.body);
+        }
+        request.idempotentCommandId = uuidv5(`${scope}\n${fingerprint}`, COMMAND_ID_NAMESPACE);
+        return next.handle().pipe(
+          switchMap((body) => {
+            const headers = Object.fromEntries(
+              REPLAYED_HEADERS.flatMap((name) => {
+                const value = response.getHeader(name);
+                return value === undefined ? [] : [[name, String(value)]];
+              }),
+            );
+            const saved = this.records.save({
+              _id: recordId,
+              fingerprint,
+              status: response.statusCode,
+              headers,
+              body,
+              createdAt: new Date().toISOString(),
+            });
+            return from(saved).pipe(map(() => body));
+          }),
+        );
+      }),
+    );
+  }
+}

@@ -1,0 +1,24 @@
+/** RFC 9457 problem details, with our stable machine-readable `code`. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  instance?: string;
+  /** Validation failures: one entry per bad field. */
+  errors?: { field: string; messages: string[] }[];
+}
+
+/** An HTTP-level refusal raised by our own code (not the domain's). */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    detail: string,
+    readonly errors?: Problem['errors'],
+  ) {
+    super(detail);
+    this.name = 'ProblemError';
+  }
+}

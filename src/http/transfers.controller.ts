@@ -1,0 +1,74 @@
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { v5 as uuidv5 } from 'uuid';
+import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
+import type { CommandContext } from '../commands/command-context';
+import { RequestTransferCommand } from '../commands/transfers/request-transfer.handler';
+import { AccountQueries } from '../queries/account-queries';
+import { CommandCtx } from './command-context.decorator';
+import { commandResponse } from './command-response';
+import { ConsistentReads } from './consistent-reads';
+import { ReadOptionsQuery } from './dto/page-query.dto';
+import { RequestTransferDto } from './dto/request-transfer.dto';
+import { IdParam } from './id-param.pipe';
+import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+
+const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
+
+@ApiTags('transfers')
+@ApiHeader({ name: 'X-Correlation-Id', required: false })
+@Controller('transfers')
+export class TransfersController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queries: AccountQueries,
+    private readonly consistentReads: ConsistentReads,
+  ) {}
+
+  /** Accepted, not done: the transfer process manager moves the money; poll GET /transfers/{id}. */
+  @Post()
+  @HttpCode(202)
+  @UseInterceptors(IdempotencyInterceptor)
+  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  async request(
+    @Body() body: RequestTransferDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const transferId = uuidv5(context.commandId, TRANSFER_ID_NAMESPACE);
+    const result = await this.commandBus.execute(
+      new RequestTransferCommand(
+        transferId,
+        body.fromAccountId,
+        body.toAccountId,
+        body.amount,
+        body.reference,
+        context,
+      ),
+    );
+    response.setHeader('Location', `/transfers/${transferId}`);
+    return commandResponse(response, result, { transferId, status: 'requested' });
+  }
+
+  @Get(':id')
+  async get(@Param('id', IdParam) transferId: string, @Query() query: ReadOptionsQuery) {
+    await this.consistentReads.await(query.consistentWith);
+    return transferView(await this.queries.transfer(transferId));
+  }
+}
+
+function transferView({ _id, ...transfer }: TransferStatusDocument) {
+  return transfer;
+}

@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AccountSummary } from '../../projections/account-summary.projection';
+import { accountSummaryProjection } from '../../projections/account-summary.projection';
+import type { AccountTransaction } from '../../projections/account-transactions.projection';
+import { accountTransactionsProjection } from '../../projections/account-transactions.projection';
+import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
+import { transferStatusProjection } from '../../projections/transfer-status.projection';
+import { type Filter, READ_STORE, type ReadStore } from '../read-store/read-store.port';
+import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from './page';
+import { InvalidCursorError, NotFoundInReadModelError } from './query.errors';
+
+export interface AccountFilter {
+  ownerId?: string;
+  status?: 'open' | 'closed';
+}
+
+/** Answers from the read models only; it never touches the event store. */
+@Injectable()
+export class AccountQueries {
+  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+
+  async account(accountId: string): Promise<AccountSummary> {
+    const summary = await this.readStore
+      .collection<AccountSummary>(accountSummaryProjection.collection)
+      .findOne({ _id: accountId });
+    if (!summary) {
+      throw new NotFoundInReadModelError('ACCOUNT_NOT_FOUND', `No account ${accountId}`);
+    }
+    return summary;
+  }
+
+  async accounts(
+    filter: AccountFilter,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ): Promise<Page<AccountSummary>> {
+    const query: Filter = {};
+    if (filter.ownerId !== undefined) query.ownerId = filter.ownerId;
+    if (filter.status !== undefined) query.status = filter.status;
+    if (cursor !== undefined) query._id = { $gt: decoded(cursor, 'string') };
+    const rows = await this.readStore
+      .collection<AccountSummary>(accountSummaryProjection.collection)
+      .find(query, { sort: { _id: 1 }, limit: limit + 1 });
+    return pageOf(rows, limit, (last) => last._id);
+  }
+
+  async transactions(
+    accountId: string,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+  ): Promise<Page<AccountTransaction>> {
+    await this.account(accountId);
+    const query: Filter = { accountId };
+    if (cursor !== undefined) query.revision = { $lt: decoded(cursor, 'number') };
+    const rows = await this.readStore
+      .collection<AccountTransaction>(accountTransactionsProjection.collection)
+      .find(query, { sort: { revision: -1 }, limit: limit + 1 });
+    return pageOf(rows, limit, (last) => last.revision);
+  }
+
+  async transfer(transferId: string): Promise<TransferStatusDocument> {
+    const transfer = await this.readStore
+      .collection<TransferStatusDocument>(transferStatusProjection.collection)
+      .findOne({ _id: transferId });
+    if (!transfer) {
+      throw new NotFoundInReadModelError('TRANSFER_NOT_FOUND', `No transfer ${transferId}`);
+    }
+    return transfer;
+  }
+}
+
+function decoded<T extends 'string' | 'number'>(cursor: string, kind: T) {
+  const value = decodeCursor(cursor, kind);
+  if (value === undefined) throw new InvalidCursorError();
+  return value;
+}
+
+function pageOf<T>(rows: T[], limit: number, key: (last: T) => string | number): Page<T> {
+  const items = rows.slice(0, limit);
+  const more = rows.length > limit;
+  return { items, nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };
+}

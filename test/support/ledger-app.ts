@@ -1,0 +1,54 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AppModule } from '../../src/app/app.module';
+import { configureApp } from '../../src/app/configure-app';
+import { type AppConfig, loadConfig } from '../../src/config/app-config';
+import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port';
+import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
+
+export interface RunningLedger {
+  app: NestExpressApplication;
+  baseUrl: string;
+  dataDir: string;
+  eventStore: EventStore;
+  readStore: ReadStore;
+  /** Stops the app (as SIGTERM would); the data folder stays for a restart. */
+  stop(): Promise<void>;
+}
+
+export function tempDataDir(): string {
+  return mkdtempSync(join(tmpdir(), 'ledgerline-'));
+}
+
+export function removeDataDir(dataDir: string): void {
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** The whole embedded system, listening on a free port, as `npm start` would run it. */
+export async function startLedger(
+  dataDir: string = tempDataDir(),
+  overrides: Partial<AppConfig> = {},
+): Promise<RunningLedger> {
+  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), ...overrides };
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({
+    bodyParser: false,
+    logger: ['error'],
+  });
+  configureApp(app, config);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    app,
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    dataDir,
+    eventStore: app.get(EVENT_STORE),
+    readStore: app.get(READ_STORE),
+    stop: () => app.close(),
+  };
+}
