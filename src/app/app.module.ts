@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { join } from 'node:path';
 import { AccountLoader } from '../commands/accounts/account-loader';
 import { CloseAccountHandler } from '../commands/accounts/close-account.handler';
 import { MoveMoneyHandler } from '../commands/accounts/move-money.handler';
@@ -8,11 +7,6 @@ import { OpenAccountHandler } from '../commands/accounts/open-account.handler';
 import { CommandExecutor } from '../commands/command-executor';
 import { RequestTransferHandler } from '../commands/transfers/request-transfer.handler';
 import type { AppConfig } from '../config/app-config';
-import { APP_CONFIG } from '../config/app-config.token';
-import { EVENT_FEED } from '../event-feed/event-feed.port';
-import { EventStoreFeed } from '../event-feed/in-process/event-store-feed';
-import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { AccountsController } from '../http/accounts.controller';
 import { ConsistentReads } from '../http/consistent-reads';
 import { HealthController } from '../http/health.controller';
@@ -21,10 +15,10 @@ import { TransfersController } from '../http/transfers.controller';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
 import { AccountQueries } from '../queries/account-queries';
 import { ReadYourWrites } from '../queries/read-your-writes';
-import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
-import { READ_STORE } from '../read-store/read-store.port';
+import { EventRelay } from '../relay/event-relay';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { ConsumerHost } from '../subscriptions/consumer-host';
+import { adapters } from './adapters';
 import { LedgerLifecycle } from './ledger-lifecycle';
 
 const commandSide = [
@@ -35,38 +29,31 @@ const commandSide = [
   CloseAccountHandler,
   RequestTransferHandler,
 ];
-const querySide = [AccountQueries, ReadYourWrites, ConsistentReads];
+const querySide = [AccountQueries, ReadYourWrites, ConsistentReads, IdempotencyRecordStore];
 const eventProcessing = [CheckpointStore, ConsumerHost, TransferProcessManager, LedgerLifecycle];
-const http = [IdempotencyRecordStore];
 
-/** Binds each port to its adapter in one place, from the validated configuration. */
-function adapters(config: AppConfig) {
-  return [
-    { provide: APP_CONFIG, useValue: config },
-    {
-      provide: EVENT_STORE,
-      useFactory: () => new SqliteEventStore({ file: join(config.dataDir, 'events.sqlite') }),
-    },
-    {
-      provide: READ_STORE,
-      useFactory: () => new SqliteReadStore({ file: join(config.dataDir, 'read-models.sqlite') }),
-    },
-    {
-      provide: EVENT_FEED,
-      inject: [EVENT_STORE],
-      useFactory: (store: EventStore) => new EventStoreFeed(store),
-    },
-  ];
-}
-
+/**
+ * One build, four roles: `api` serves HTTP commands and queries, `relay` copies the event log to
+ * Kafka, `projector` runs projections and the transfer process manager, `all` does everything.
+ */
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
+    const servesApi = config.role === 'all' || config.role === 'api';
+    const relays = config.transport.kind === 'kafka';
     return {
       module: AppModule,
       imports: [CqrsModule.forRoot()],
-      controllers: [AccountsController, TransfersController, HealthController],
-      providers: [...adapters(config), ...commandSide, ...querySide, ...eventProcessing, ...http],
+      controllers: servesApi
+        ? [AccountsController, TransfersController, HealthController]
+        : [HealthController],
+      providers: [
+        ...adapters(config),
+        ...commandSide,
+        ...querySide,
+        ...eventProcessing,
+        ...(relays ? [EventRelay] : []),
+      ],
     };
   }
 }

@@ -1,7 +1,13 @@
 import { resolve } from 'node:path';
 
+export type LedgerRole = 'all' | 'api' | 'relay' | 'projector';
+export type EventStoreKind = 'embedded' | 'eventstoredb';
+export type TransportKind = 'in-process' | 'kafka';
+export type ReadStoreKind = 'embedded' | 'mongodb';
+
 /** Every setting the process reads, typed and checked once at start-up. */
 export interface AppConfig {
+  role: LedgerRole;
   port: number;
   host: string;
   dataDir: string;
@@ -9,6 +15,11 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Longest a query waits for `consistentWith` before answering 503. */
   consistencyTimeoutMs: number;
+  eventStore: { kind: 'embedded' } | { kind: 'eventstoredb'; url: string };
+  transport:
+    | { kind: 'in-process' }
+    | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number };
+  readStore: { kind: 'embedded' } | { kind: 'mongodb'; url: string };
 }
 
 export class ConfigError extends Error {
@@ -19,13 +30,40 @@ export class ConfigError extends Error {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  return {
+  const role = oneOf(env, 'LEDGER_ROLE', ['all', 'api', 'relay', 'projector'], 'all');
+  const config: AppConfig = {
+    role,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 1, 60000),
+    eventStore:
+      oneOf(env, 'EVENT_STORE', ['embedded', 'eventstoredb'], 'embedded') === 'eventstoredb'
+        ? { kind: 'eventstoredb', url: required(env, 'EVENTSTORE_URL', 'EVENT_STORE=eventstoredb') }
+        : { kind: 'embedded' },
+    transport:
+      oneOf(env, 'TRANSPORT', ['in-process', 'kafka'], 'in-process') === 'kafka'
+        ? {
+            kind: 'kafka',
+            brokers: brokers(required(env, 'KAFKA_BROKERS', 'TRANSPORT=kafka')),
+            topic: text(env, 'KAFKA_TOPIC', 'ledger-events'),
+            partitions: integer(env, 'KAFKA_PARTITIONS', 3, 1, 1000),
+          }
+        : { kind: 'in-process' },
+    readStore:
+      oneOf(env, 'READ_STORE', ['embedded', 'mongodb'], 'embedded') === 'mongodb'
+        ? { kind: 'mongodb', url: required(env, 'MONGODB_URL', 'READ_STORE=mongodb') }
+        : { kind: 'embedded' },
   };
+  if (config.role !== 'all' && config.transport.kind === 'in-process') {
+    throw new ConfigError(
+      'LEDGER_ROLE',
+      `${config.role} needs TRANSPORT=kafka: with the in-process transport events reach ` +
+        'projections only inside one process, so only LEDGER_ROLE=all can run',
+    );
+  }
+  return config;
 }
 
 function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
@@ -33,6 +71,27 @@ function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
   if (value === undefined) return fallback;
   if (value.trim() === '') throw new ConfigError(name, 'must not be empty');
   return value;
+}
+
+function required(env: NodeJS.ProcessEnv, name: string, because: string): string {
+  if (env[name] === undefined || env[name]!.trim() === '') {
+    throw new ConfigError(name, `must be set when ${because}`);
+  }
+  return env[name]!;
+}
+
+function oneOf<T extends string>(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = env[name];
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}; got "${value}"`);
+  }
+  return value as T;
 }
 
 function integer(
@@ -52,4 +111,14 @@ function integer(
     throw new ConfigError(name, `must be between ${min} and ${max}, got ${parsed}`);
   }
   return parsed;
+}
+
+function brokers(value: string): string[] {
+  const list = value.split(',').map((broker) => broker.trim());
+  for (const broker of list) {
+    if (!/^[A-Za-z0-9.-]+:\d{1,5}$/.test(broker)) {
+      throw new ConfigError('KAFKA_BROKERS', `"${broker}" is not host:port`);
+    }
+  }
+  return list;
 }

@@ -1,4 +1,5 @@
-import type { BatchHandler, Subscription } from '../event-store/event-store.port';
+import type { EventEnvelope } from '../event-store/event-envelope';
+import type { Subscription } from '../event-store/event-store.port';
 
 /**
  * How events fan out to their consumers (projections, process managers). In the embedded default
@@ -14,6 +15,20 @@ export interface FeedSubscribeOptions {
   batchSize?: number;
 }
 
+/**
+ * Where a batch came from in a partitioned transport: handling it means the consumer has handled
+ * that partition up to `offset`. Absent for transports that deliver the global log in order.
+ */
+export interface FeedPartitionProgress {
+  partition: number;
+  offset: number;
+}
+
+export type FeedHandler = (
+  events: EventEnvelope[],
+  progress?: FeedPartitionProgress,
+) => Promise<void>;
+
 export interface EventFeed {
-  subscribe(options: FeedSubscribeOptions, handler: BatchHandler): Subscription;
+  subscribe(options: FeedSubscribeOptions, handler: FeedHandler): Subscription;
 }

@@ -6,7 +6,15 @@ import type { EventEnvelope } from '../event-store/event-envelope';
  */
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
+/**
+ * Per partition, the offset the next message will get: every event published so far sits below
+ * it. Consumers that have handled each partition up to there have seen all of them.
+ */
+export type PartitionEnds = Record<string, number>;
+
 export interface EventPublisher {
   publish(events: EventEnvelope[]): Promise<void>;
+  /** Where each partition ends now; call after `publish` resolved to cover what it sent. */
+  partitionEnds(): Promise<PartitionEnds>;
   close(): Promise<void>;
 }

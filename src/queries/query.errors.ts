@@ -20,12 +20,9 @@ export class InvalidCursorError extends Error {
 export class ConsistencyTimeoutError extends Error {
   constructor(
     readonly position: number,
-    readonly reached: number,
     timeoutMs: number,
   ) {
-    super(
-      `Read models have applied up to position ${reached}, not ${position}, after ${timeoutMs} ms; retry later`,
-    );
+    super(`Read models have not applied position ${position} after ${timeoutMs} ms; retry later`);
     this.name = 'ConsistencyTimeoutError';
   }
 }

@@ -5,8 +5,15 @@ import { READ_STORE, type ReadDocument, type ReadStore } from '../read-store/rea
 export const CHECKPOINTS_COLLECTION = 'checkpoints';
 
 export interface Checkpoint extends ReadDocument {
-  /** Global position of the last event the consumer has fully handled. */
+  /**
+   * Global position of the last event the consumer has fully handled. From a partitioned
+   * transport it is only the highest position seen: `offsets` says what has been handled.
+   */
   position: number;
+  /** Partitioned transports: per partition, the offset of the last message handled. */
+  offsets?: Record<string, number>;
+  /** The relay's: per partition, where the topic ended once `position` was acknowledged. */
+  partitionEnds?: Record<string, number>;
   updatedAt: string;
 }
 
@@ -27,20 +34,54 @@ export class CheckpointStore {
   }
 
   async get(consumer: string): Promise<number> {
+    return (await this.getFull(consumer)).position;
+  }
+
+  async getFull(consumer: string): Promise<Checkpoint> {
     const checkpoint = await this.collection.findOne({ _id: consumer });
-    return checkpoint?.position ?? 0;
+    return checkpoint ?? { _id: consumer, position: 0, updatedAt: '' };
   }
 
-  async getMany(consumers: readonly string[]): Promise<Map<string, number>> {
+  async getMany(consumers: readonly string[]): Promise<Checkpoint[]> {
     const found = await this.collection.find({ _id: { $in: [...consumers] } });
-    return new Map(consumers.map((c) => [c, found.find((f) => f._id === c)?.position ?? 0]));
+    return consumers.map(
+      (c) => found.find((f) => f._id === c) ?? { _id: c, position: 0, updatedAt: '' },
+    );
   }
 
-  /** Only ever moves forward, so a late or repeated save cannot undo progress. */
-  async save(consumer: string, position: number, now: Date = new Date()): Promise<void> {
+  /**
+   * Only ever moves forward, so a late or repeated save cannot undo progress. `progress` records
+   * how far a partition of a partitioned transport has been handled.
+   */
+  async save(
+    consumer: string,
+    position: number,
+    progress?: { partition: number; offset: number },
+    now: Date = new Date(),
+  ): Promise<void> {
+    const max: Record<string, number> = { position };
+    if (progress) max[`offsets.${progress.partition}`] = progress.offset;
     await this.collection.updateOne(
       { _id: consumer },
-      { $max: { position }, $set: { updatedAt: now.toISOString() } },
+      { $max: max, $set: { updatedAt: now.toISOString() } },
+      { upsert: true },
+    );
+    this.saved.emit('saved', consumer, position);
+  }
+
+  /**
+   * The relay's progress: events up to `position` are in the topic, below `partitionEnds`. One
+   * write, so a reader never sees a position without the ends that cover it.
+   */
+  async savePublished(
+    consumer: string,
+    position: number,
+    partitionEnds: Record<string, number>,
+    now: Date = new Date(),
+  ): Promise<void> {
+    await this.collection.updateOne(
+      { _id: consumer },
+      { $set: { position, partitionEnds, updatedAt: now.toISOString() } },
       { upsert: true },
     );
     this.saved.emit('saved', consumer, position);

@@ -74,10 +74,10 @@ export class ConsumerHost implements OnApplicationShutdown {
         status.position = after;
         slot.subscription = this.feed.subscribe(
           { consumer: consumer.name, after },
-          async (events) => {
+          async (events, progress) => {
             await consumer.handle(events);
-            const position = events[events.length - 1].position;
-            await this.checkpoints.save(consumer.name, position);
+            const position = Math.max(...events.map((event) => event.position));
+            await this.checkpoints.save(consumer.name, position, progress);
             status.position = position;
             failures = 0;
           },

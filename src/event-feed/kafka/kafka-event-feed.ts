@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import type { EventEnvelope } from '../../event-store/event-envelope';
-import type { BatchHandler, Subscription } from '../../event-store/event-store.port';
-import type { EventFeed, FeedSubscribeOptions } from '../event-feed.port';
+import type { Subscription } from '../../event-store/event-store.port';
+import type { EventFeed, FeedHandler, FeedSubscribeOptions } from '../event-feed.port';
 import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { DEFAULT_TOPIC } from './kafka-topics';
 
@@ -45,7 +45,7 @@ export class KafkaEventFeed implements EventFeed {
       });
   }
 
-  subscribe({ consumer, batchSize }: FeedSubscribeOptions, handler: BatchHandler): Subscription {
+  subscribe({ consumer, batchSize }: FeedSubscribeOptions, handler: FeedHandler): Subscription {
     return new KafkaFeedSubscription(
       this.createConsumer(`${this.groupPrefix}${consumer}`),
       this.topic,
@@ -66,7 +66,7 @@ class KafkaFeedSubscription implements Subscription {
     private readonly consumer: Consumer,
     private readonly topic: string,
     private readonly batchSize: number,
-    private readonly handler: BatchHandler,
+    private readonly handler: FeedHandler,
   ) {
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
     // Emitted once kafkajs has given up on an error of its own and disconnected.
@@ -100,7 +100,11 @@ class KafkaFeedSubscription implements Subscription {
       if (this.failure || !isRunning() || isStale()) return;
       const messages = batch.messages.slice(start, start + this.batchSize);
       try {
-        await this.handler(messages.map(toEnvelope));
+        const last = messages[messages.length - 1];
+        await this.handler(messages.map(toEnvelope), {
+          partition: batch.partition,
+          offset: Number(last.offset),
+        });
       } catch (error) {
         this.fail(error);
         return;

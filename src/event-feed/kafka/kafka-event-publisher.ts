@@ -1,6 +1,6 @@
-import { Partitioners, type Message, type Producer } from 'kafkajs';
+import { type Admin, Partitioners, type Message, type Producer } from 'kafkajs';
 import type { EventEnvelope } from '../../event-store/event-envelope';
-import type { EventPublisher } from '../event-publisher.port';
+import type { EventPublisher, PartitionEnds } from '../event-publisher.port';
 import { consoleKafkaLog, createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { DEFAULT_TOPIC } from './kafka-topics';
 
@@ -20,6 +20,8 @@ const LIMITED_RETRIES_WARNING =
 export class KafkaEventPublisher implements EventPublisher {
   private readonly topic: string;
   private readonly createProducer: () => Producer;
+  private readonly admin: Admin;
+  private adminConnected: Promise<void> | undefined;
   private producer: Promise<Producer> | undefined;
   private closed = false;
 
@@ -32,6 +34,7 @@ export class KafkaEventPublisher implements EventPublisher {
         if (message !== LIMITED_RETRIES_WARNING) log(level, message, details);
       },
     });
+    this.admin = kafka.admin();
     this.createProducer = () =>
       kafka.producer({
         idempotent: true,
@@ -60,8 +63,19 @@ export class KafkaEventPublisher implements EventPublisher {
     }
   }
 
+  async partitionEnds(): Promise<PartitionEnds> {
+    this.adminConnected ??= this.admin.connect().catch((error: unknown) => {
+      this.adminConnected = undefined;
+      throw error;
+    });
+    await this.adminConnected;
+    const offsets = await this.admin.fetchTopicOffsets(this.topic);
+    return Object.fromEntries(offsets.map(({ partition, high }) => [partition, Number(high)]));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.adminConnected) await this.admin.disconnect().catch(() => undefined);
     const producer = await this.producer?.catch(() => undefined);
     this.producer = undefined;
     await producer?.disconnect();

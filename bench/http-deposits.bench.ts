@@ -1,0 +1,339 @@
+/**
+ * End-to-end HTTP figures of the embedded system, run as `npm start` runs it (a child process on a
+ * fresh data folder):
+ *   (a) deposits/s at a fixed number of requests in flight, spread over many accounts;
+ *   (b) append-to-visible: how long `GET /accounts/{id}?consistentWith=<position>` takes when sent
+ *       right after a deposit's answer, i.e. how long until the read models show the deposit.
+ * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const settings = {
+  accounts: setting('BENCH_ACCOUNTS', 50),
+  concurrency: setting('BENCH_CONCURRENCY', 32),
+  seconds: setting('BENCH_SECONDS', 10),
+  maxRequests: setting('BENCH_MAX_REQUESTS', 5000),
+  warmupRequests: setting('BENCH_WARMUP_REQUESTS', 300),
+  latencySamples: setting('BENCH_LATENCY_SAMPLES', 500),
+  latencyConcurrency: setting('BENCH_LATENCY_CONCURRENCY', 4),
+};
+/** Hard bound on the whole run, whatever the settings: the child is killed and the run fails. */
+const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
+const REQUEST_TIMEOUT_MS = 10_000;
+const ROOT = resolve(__dirname, '..');
+
+function setting(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isSafeInteger(parsed) || parsed < 1) {
+    throw new Error(`${name} must be a positive whole number, got "${value}"`);
+  }
+  return parsed;
+}
+
+interface RunningApp {
+  child: ChildProcess;
+  baseUrl: string;
+  dataDir: string;
+  log: string[];
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function startApp(): Promise<RunningApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const log: string[] = [];
+  const keep = (chunk: Buffer) => {
+    log.push(chunk.toString());
+    if (log.length > 200) log.shift();
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const app = { child, baseUrl: `http://127.0.0.1:${port}`, dataDir, log };
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The app exited during start-up:\n${log.join('')}`);
+    }
+    try {
+      const response = await fetch(`${app.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) return app;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) throw new Error(`The app did not answer /health:\n${log.join('')}`);
+    await sleep(100);
+  }
+}
+
+async function stopApp(app: RunningApp): Promise<void> {
+  const { child } = app;
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((done) => child.once('exit', done));
+    child.kill('SIGTERM');
+    const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+    if (timedOut) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  }
+  rmSync(app.dataDir, { recursive: true, force: true });
+}
+
+async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index];
+}
+
+function summary(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const ms = (value: number) => `${value.toFixed(1)} ms`;
+  return (
+    `p50 ${ms(percentile(sorted, 50))}, p95 ${ms(percentile(sorted, 95))}, ` +
+    `p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted[sorted.length - 1])}`
+  );
+}
+
+function elapsedMs(startedAt: bigint): number {
+  return Number(process.hrtime.bigint() - startedAt) / 1e6;
+}
+
+async function openAccounts(baseUrl: string): Promise<string[]> {
+  const ids = Array.from({ length: settings.accounts }, (_, i) => `bench-${i}`);
+  for (const accountId of ids) {
+    const answer = await call(baseUrl, 'POST', '/accounts', {
+      ownerId: 'bench',
+      currency: 'EUR',
+      accountId,
+    });
+    if (answer.status !== 201) {
+      throw new Error(`Opening ${accountId}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+  }
+  return ids;
+}
+
+interface ThroughputResult {
+  ok: number;
+  errors: number;
+  seconds: number;
+  latencies: number[];
+  lastPosition: number;
+  firstError?: string;
+}
+
+/** `concurrency` clients, each sending its next deposit as soon as the previous one is answered. */
+async function deposits(
+  baseUrl: string,
+  accounts: string[],
+  limits: { requests: number; seconds: number },
+): Promise<ThroughputResult> {
+  const result: ThroughputResult = { ok: 0, errors: 0, seconds: 0, latencies: [], lastPosition: 0 };
+  let issued = 0;
+  const startedAt = process.hrtime.bigint();
+  const deadline = Date.now() + limits.seconds * 1000;
+  async function client(): Promise<void> {
+    while (issued < limits.requests && Date.now() < deadline) {
+      const accountId = accounts[issued++ % accounts.length];
+      const sentAt = process.hrtime.bigint();
+      try {
+        const answer = await call(baseUrl, 'POST', `/accounts/${accountId}/deposits`, {
+          amount: 1,
+        });
+        if (answer.status !== 200) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
+        result.ok++;
+        result.latencies.push(elapsedMs(sentAt));
+        result.lastPosition = Math.max(result.lastPosition, answer.body.position);
+      } catch (error) {
+        result.errors++;
+        result.firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: settings.concurrency }, client));
+  result.seconds = elapsedMs(startedAt) / 1000;
+  return result;
+}
+
+interface VisibilityResult {
+  samples: number[];
+  commandLatencies: number[];
+  errors: number;
+  firstError?: string;
+}
+
+/** Deposit, then at once ask for the account consistent with the deposit's position. */
+async function appendToVisible(baseUrl: string, accounts: string[]): Promise<VisibilityResult> {
+  const result: VisibilityResult = { samples: [], commandLatencies: [], errors: 0 };
+  let taken = 0;
+  async function client(): Promise<void> {
+    while (taken < settings.latencySamples) {
+      const accountId = accounts[taken++ % accounts.length];
+      try {
+        const sentAt = process.hrtime.bigint();
+        const command = await call(baseUrl, 'POST', `/accounts/${accountId}/deposits`, {
+          amount: 1,
+        });
+        if (command.status !== 200) {
+          throw new Error(`deposit: ${command.status} ${JSON.stringify(command.body)}`);
+        }
+        result.commandLatencies.push(elapsedMs(sentAt));
+        const answeredAt = process.hrtime.bigint();
+        const read = await call(
+          baseUrl,
+          'GET',
+          `/accounts/${accountId}?consistentWith=${command.body.position}`,
+        );
+        const visibleAfter = elapsedMs(answeredAt);
+        if (read.status !== 200 || read.body.revision < command.body.revision) {
+          throw new Error(`read: ${read.status} ${JSON.stringify(read.body)}`);
+        }
+        result.samples.push(visibleAfter);
+      } catch (error) {
+        result.errors++;
+        result.firstError ??= error instanceof Error ? error.message : String(error);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: settings.latencyConcurrency }, client));
+  return result;
+}
+
+/** A read that waits for nothing, as the floor under the consistentWith figures. */
+async function plainReads(baseUrl: string, accounts: string[], count: number): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const startedAt = process.hrtime.bigint();
+    const read = await call(baseUrl, 'GET', `/accounts/${accounts[i % accounts.length]}`);
+    if (read.status !== 200) throw new Error(`plain read: ${read.status}`);
+    samples.push(elapsedMs(startedAt));
+  }
+  return samples;
+}
+
+async function main(): Promise<void> {
+  const cpuList = cpus();
+  console.log(
+    `machine: ${cpuList.length} cpus (${cpuList[0]?.model.trim() ?? 'unknown'}), ` +
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}`,
+  );
+  console.log(
+    `settings: ${settings.accounts} accounts, concurrency ${settings.concurrency}, ` +
+      `${settings.seconds} s or ${settings.maxRequests} requests, ` +
+      `${settings.warmupRequests} warm-up requests, ${settings.latencySamples} visibility samples ` +
+      `at concurrency ${settings.latencyConcurrency}; app: npm start on a fresh temp DATA_DIR`,
+  );
+
+  const app = await startApp();
+  const watchdog = setTimeout(() => {
+    console.error(`Benchmark exceeded ${WATCHDOG_MS} ms; killing the app`);
+    app.child.kill('SIGKILL');
+    rmSync(app.dataDir, { recursive: true, force: true });
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
+  const interrupted = () => {
+    app.child.kill('SIGKILL');
+    rmSync(app.dataDir, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+
+  try {
+    const accounts = await openAccounts(app.baseUrl);
+    await deposits(app.baseUrl, accounts, { requests: settings.warmupRequests, seconds: 30 });
+
+    const run = await deposits(app.baseUrl, accounts, {
+      requests: settings.maxRequests,
+      seconds: settings.seconds,
+    });
+    console.log(
+      `deposits: ${(run.ok / run.seconds).toFixed(1)} commands/s ` +
+        `(${run.ok} ok, ${run.errors} errors, concurrency ${settings.concurrency}, ` +
+        `${run.seconds.toFixed(2)} s)`,
+    );
+    console.log(`  deposit response time: ${summary(run.latencies)}`);
+    if (run.firstError) console.log(`  first error: ${run.firstError}`);
+
+    // How far the read models trail the commands once the load stops.
+    const catchUpStartedAt = process.hrtime.bigint();
+    const caughtUp = await call(
+      app.baseUrl,
+      'GET',
+      `/accounts/${accounts[0]}?consistentWith=${run.lastPosition}`,
+    );
+    console.log(
+      `  read models caught up ${elapsedMs(catchUpStartedAt).toFixed(1)} ms after the last ` +
+        `answer (status ${caughtUp.status})`,
+    );
+
+    const floor = await plainReads(app.baseUrl, accounts, 200);
+    const visible = await appendToVisible(app.baseUrl, accounts);
+    console.log(
+      `append-to-visible via consistentWith: ${summary(visible.samples)} ` +
+        `(${visible.samples.length} samples, ${visible.errors} errors, ` +
+        `concurrency ${settings.latencyConcurrency})`,
+    );
+    console.log(`  deposit response time at that load: ${summary(visible.commandLatencies)}`);
+    console.log(`  plain GET /accounts/{id} for comparison: ${summary(floor)} (200 samples)`);
+    if (visible.firstError) console.log(`  first error: ${visible.firstError}`);
+    if (run.errors > 0 || visible.errors > 0) process.exitCode = 1;
+  } catch (error) {
+    console.error(`Benchmark failed: ${error instanceof Error ? error.message : error}`);
+    console.error(`Last app output:\n${app.log.slice(-20).join('')}`);
+    process.exitCode = 1;
+  } finally {
+    clearTimeout(watchdog);
+    await stopApp(app);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
