@@ -59,15 +59,11 @@ function freePort(): Promise<number> {
 async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
-    {
-      cwd: ROOT,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const log: string[] = [];
   const keep = (chunk: Buffer) => {
     log.push(chunk.toString());
@@ -184,7 +180,8 @@ async function deposits(
         const answer = await call(baseUrl, 'POST', `/accounts/${accountId}/deposits`, {
           amount: 1,
         });
-        if (answer.status !== 200) throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
+        if (answer.status !== 200)
+          throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
         result.ok++;
         result.latencies.push(elapsedMs(sentAt));
         result.lastPosition = Math.max(result.lastPosition, answer.body.position);

@@ -1,0 +1,417 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ACCOUNT_STREAM_PREFIX, TRANSFER_STREAM_PREFIX } from '../../src/domain/stream-names';
+import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
+import type { EventEnvelope } from '../../src/event-store/event-envelope';
+import { eventually } from '../support/eventually';
+import { foldLedger } from '../support/ledger-fold';
+
+/**
+ * Crash safety with a real crash: the app runs as `npm start` runs it, in a child process, and is
+ * SIGKILLed at a random moment while several clients send deposits, withdrawals and transfers.
+ * Each restart on the same data folder must keep every acknowledged command exactly once, finish
+ * or fail every transfer, and rebuild read models that agree with the event log.
+ */
+
+const ROOT = resolve(__dirname, '../..');
+const CYCLES = 3;
+const ACCOUNTS = Array.from({ length: 8 }, (_, i) => `crash-${i}`);
+const CLIENTS = 6;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** Traffic runs this long (uniformly random) before the kill. */
+const KILL_AFTER_MS = { min: 400, max: 2000 };
+const MOVEMENTS = ['MoneyDeposited', 'MoneyWithdrawn', 'TransferRequested'];
+const TERMINAL_TRANSFER_EVENTS = ['TransferCompleted', 'TransferFailed'];
+
+type Kind = 'deposit' | 'withdrawal' | 'transfer';
+
+interface SentCommand {
+  key: string;
+  kind: Kind;
+  path: string;
+  body: { amount: number; reference: string; fromAccountId?: string; toAccountId?: string };
+  accountId: string;
+  /** Undefined while no answer came back (the request died with the process). */
+  status?: number;
+  answer?: any;
+}
+
+interface AppProcess {
+  child: ChildProcess;
+  baseUrl: string;
+  output: string[];
+  exited: Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function startApp(dataDir: string): Promise<AppProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => output.push(chunk.toString());
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const app = { child, baseUrl: `http://127.0.0.1:${port}`, output, exited };
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`The app exited while starting:\n${output.join('')}`);
+    }
+    try {
+      const health = await fetch(`${app.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
+      if (health.ok) return app;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`The app did not answer /health within 20 s:\n${output.join('')}`);
+    }
+    await sleep(50);
+  }
+}
+
+async function killApp(app: AppProcess): Promise<void> {
+  app.child.kill('SIGKILL');
+  await app.exited;
+  expect(app.child.signalCode).toBe('SIGKILL');
+}
+
+async function stopApp(app: AppProcess): Promise<void> {
+  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
+  app.child.kill('SIGTERM');
+  const stopped = await Promise.race([app.exited.then(() => true), sleep(5000)]);
+  if (!stopped) {
+    app.child.kill('SIGKILL');
+    await app.exited;
+  }
+}
+
+async function call(
+  baseUrl: string,
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text ? JSON.parse(text) : undefined,
+    headers: response.headers,
+  };
+}
+
+/** Opens the event store file in this process, reads what it needs, and closes it again. */
+async function withEventStore<T>(
+  dataDir: string,
+  read: (store: SqliteEventStore) => Promise<T>,
+): Promise<T> {
+  const store = new SqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+  try {
+    return await read(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function allEvents(store: SqliteEventStore): Promise<EventEnvelope[]> {
+  const events: EventEnvelope[] = [];
+  for (;;) {
+    const page = await store.readAll({ after: events.at(-1)?.position ?? 0, maxCount: 5000 });
+    if (page.length === 0) return events;
+    events.push(...page);
+  }
+}
+
+function byStream(events: EventEnvelope[]): Map<string, EventEnvelope[]> {
+  const streams = new Map<string, EventEnvelope[]>();
+  for (const event of events) {
+    const stream = streams.get(event.streamId) ?? [];
+    stream.push(event);
+    streams.set(event.streamId, stream);
+  }
+  return streams;
+}
+
+const random = (min: number, max: number) => min + Math.floor(Math.random() * (max - min + 1));
+const pick = <T>(items: readonly T[]) => items[random(0, items.length - 1)];
+
+function nextCommand(key: string): SentCommand {
+  const roll = Math.random();
+  const accountId = pick(ACCOUNTS);
+  const amount = random(1, 120);
+  const body = { amount, reference: key };
+  if (roll < 0.45) {
+    return { key, kind: 'deposit', path: `/accounts/${accountId}/deposits`, body, accountId };
+  }
+  if (roll < 0.65) {
+    return { key, kind: 'withdrawal', path: `/accounts/${accountId}/withdrawals`, body, accountId };
+  }
+  const toAccountId = pick(ACCOUNTS.filter((id) => id !== accountId));
+  return {
+    key,
+    kind: 'transfer',
+    path: '/transfers',
+    body: { fromAccountId: accountId, toAccountId, ...body },
+    accountId,
+  };
+}
+
+/** Expected answers: withdrawals may be refused for want of funds; anything else is a failure. */
+function acceptable(command: SentCommand, status: number): boolean {
+  if (command.kind === 'deposit') return status === 200;
+  if (command.kind === 'withdrawal') return status === 200 || status === 422;
+  return status === 202;
+}
+
+function send(baseUrl: string, command: SentCommand) {
+  return call(baseUrl, 'POST', command.path, command.body, { 'Idempotency-Key': command.key });
+}
+
+/** Several clients send commands until the app is killed under them; returns all that were sent. */
+async function trafficUntilKilled(app: AppProcess, cycle: number, killAfterMs: number) {
+  const sent: SentCommand[] = [];
+  let killed = false;
+  async function client(clientNo: number): Promise<void> {
+    for (let n = 0; !killed; n++) {
+      const command = nextCommand(`c${cycle}-w${clientNo}-${n}`);
+      sent.push(command);
+      try {
+        const answer = await send(app.baseUrl, command);
+        command.status = answer.status;
+        command.answer = answer.body;
+      } catch {
+        // Connection reset or refused: the process is gone; the outcome is unknown.
+      }
+    }
+  }
+  const clients = Array.from({ length: CLIENTS }, (_, i) => client(i));
+  await sleep(killAfterMs);
+  await killApp(app);
+  killed = true;
+  await Promise.all(clients);
+  return sent;
+}
+
+/** The event that an acknowledged command's answer points at, checked field by field. */
+function expectAcknowledgedEvent(command: SentCommand, byPosition: Map<number, EventEnvelope>) {
+  const event = byPosition.get(command.answer.position);
+  const context = `${command.kind} ${command.key} answered ${JSON.stringify(command.answer)}`;
+  if (!event) throw new Error(`Lost after the kill: ${context}`);
+  const expected =
+    command.kind === 'transfer'
+      ? {
+          streamId: `${TRANSFER_STREAM_PREFIX}${command.answer.transferId}`,
+          type: 'TransferRequested',
+          data: expect.objectContaining({
+            amount: command.body.amount,
+            reference: command.key,
+            fromAccountId: command.body.fromAccountId,
+            toAccountId: command.body.toAccountId,
+          }),
+        }
+      : {
+          streamId: `${ACCOUNT_STREAM_PREFIX}${command.accountId}`,
+          type: command.kind === 'deposit' ? 'MoneyDeposited' : 'MoneyWithdrawn',
+          data: expect.objectContaining({ amount: command.body.amount, reference: command.key }),
+        };
+  expect({ context, ...event }).toMatchObject({
+    context,
+    ...expected,
+    revision: command.answer.revision,
+  });
+}
+
+/** Every stream is gapless, and no command's money movement was written twice. */
+function expectLogWellFormed(events: EventEnvelope[]) {
+  for (const [streamId, stream] of byStream(events)) {
+    expect({ streamId, revisions: stream.map((e) => e.revision) }).toEqual({
+      streamId,
+      revisions: stream.map((_, i) => i),
+    });
+  }
+  const references = events
+    .filter((e) => MOVEMENTS.includes(e.type))
+    .map((e) => (e.data as { reference?: string }).reference)
+    .filter((reference) => reference !== undefined);
+  const doubled = references.filter((reference, i) => references.indexOf(reference) !== i);
+  expect(doubled).toEqual([]);
+  const commandSteps = events.map((e) => `${e.streamId} ${e.metadata.commandId} ${e.type}`);
+  expect(commandSteps.filter((step, i) => commandSteps.indexOf(step) !== i)).toEqual([]);
+}
+
+async function allTransactions(baseUrl: string, accountId: string, head: number) {
+  const items: any[] = [];
+  let cursor: string | null = null;
+  do {
+    const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+    const page = await call(
+      baseUrl,
+      'GET',
+      `/accounts/${accountId}/transactions?limit=100&consistentWith=${head}${query}`,
+    );
+    expect(page.status).toBe(200);
+    items.push(...page.body.items);
+    cursor = page.body.nextCursor;
+  } while (cursor !== null);
+  return items;
+}
+
+describe('crash recovery of a SIGKILLed process', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
+  let app: AppProcess | undefined;
+
+  afterAll(async () => {
+    if (app) await stopApp(app);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged command exactly once and recovers consistent read models', async () => {
+    app = await startApp(dataDir);
+    for (const accountId of ACCOUNTS) {
+      const opened = await call(app.baseUrl, 'POST', '/accounts', {
+        ownerId: 'crash',
+        currency: 'EUR',
+        accountId,
+      });
+      expect(opened.status).toBe(201);
+      expect(
+        (await call(app.baseUrl, 'POST', `/accounts/${accountId}/deposits`, { amount: 300 }))
+          .status,
+      ).toBe(200);
+    }
+    const acknowledged: SentCommand[] = [];
+
+    for (let cycle = 1; cycle <= CYCLES; cycle++) {
+      const killAfterMs = random(KILL_AFTER_MS.min, KILL_AFTER_MS.max);
+      const sent = await trafficUntilKilled(app, cycle, killAfterMs);
+      const answered = sent.filter((c) => c.status !== undefined);
+      const unanswered = sent.filter((c) => c.status === undefined);
+      const unexpected = answered.filter((c) => !acceptable(c, c.status!));
+      expect(unexpected.map((c) => `${c.kind} ${c.status} ${JSON.stringify(c.answer)}`)).toEqual(
+        [],
+      );
+      const ok = answered.filter((c) => c.status! < 300);
+      // The kill must land mid-traffic, with acknowledged commands before it.
+      expect(ok.length).toBeGreaterThan(0);
+
+      // With the process dead, the log on disk alone must hold every acknowledged command.
+      await withEventStore(dataDir, async (store) => {
+        const events = await allEvents(store);
+        const byPosition = new Map(events.map((e) => [e.position, e]));
+        for (const command of [...acknowledged, ...ok])
+          expectAcknowledgedEvent(command, byPosition);
+        expectLogWellFormed(events);
+      });
+
+      app = await startApp(dataDir);
+      const baseUrl = app.baseUrl;
+
+      // Commands whose answer was lost are retried under their Idempotency-Key: each must take
+      // effect once, whether or not it reached the log before the kill.
+      for (const command of unanswered) {
+        const answer = await send(baseUrl, command);
+        command.status = answer.status;
+        command.answer = answer.body;
+        expect({
+          key: command.key,
+          status: answer.status,
+          ok: acceptable(command, answer.status),
+        }).toEqual({ key: command.key, status: answer.status, ok: true });
+      }
+      // Answers given before the kill are replayed unchanged, not applied again.
+      for (const command of ok.slice(-10)) {
+        const replay = await send(baseUrl, command);
+        expect(replay.status).toBe(command.status);
+        expect(replay.body).toEqual(command.answer);
+      }
+      acknowledged.push(...sent.filter((c) => c.status! < 300));
+
+      // Every transfer in the log, acknowledged or not, ends completed or failed: none is stuck.
+      await eventually(
+        () =>
+          withEventStore(dataDir, async (store) => {
+            const streams = byStream(await allEvents(store));
+            const open = [...streams]
+              .filter(([streamId]) => streamId.startsWith(TRANSFER_STREAM_PREFIX))
+              .filter(([, stream]) => !TERMINAL_TRANSFER_EVENTS.includes(stream.at(-1)!.type))
+              .map(([streamId, stream]) => `${streamId}: ${stream.map((e) => e.type).join(' > ')}`);
+            expect(open).toEqual([]);
+          }),
+        15_000,
+      );
+
+      const { fold, events, head } = await withEventStore(dataDir, async (store) => ({
+        fold: await foldLedger(store),
+        events: await allEvents(store),
+        head: await store.headPosition(),
+      }));
+      const byPosition = new Map(events.map((e) => [e.position, e]));
+      for (const command of acknowledged) expectAcknowledgedEvent(command, byPosition);
+      expectLogWellFormed(events);
+      // Money is conserved: nothing is left in flight, and balances add up to what came in and out.
+      expect(fold.inFlight).toBe(0);
+      expect(fold.total + fold.inFlight).toBe(fold.external);
+
+      // Read models catch up and agree with the fold of each stream, every movement listed once.
+      const streams = byStream(events);
+      for (const accountId of ACCOUNTS) {
+        const stream = streams.get(`${ACCOUNT_STREAM_PREFIX}${accountId}`)!;
+        const summary = await call(baseUrl, 'GET', `/accounts/${accountId}?consistentWith=${head}`);
+        expect(summary.status).toBe(200);
+        expect(summary.body).toMatchObject({
+          accountId,
+          balance: fold.balances.get(accountId),
+          revision: stream.at(-1)!.revision,
+        });
+
+        const listed = await allTransactions(baseUrl, accountId, head);
+        const movements = stream.filter(
+          (e) => (e.data as { amount?: number }).amount !== undefined,
+        );
+        expect(listed.map((t) => t.revision)).toEqual(movements.map((e) => e.revision).reverse());
+        const seen = listed.map((t) => `${t.kind} ${t.reference ?? ''} ${t.transferId ?? ''}`);
+        expect(
+          seen.filter((entry, i) => entry !== 'deposit  ' && seen.indexOf(entry) !== i),
+        ).toEqual([]);
+        expect(listed.reduce((sum, t) => sum + t.amount, 0)).toBe(summary.body.balance);
+      }
+      for (const [streamId, stream] of streams) {
+        if (!streamId.startsWith(TRANSFER_STREAM_PREFIX)) continue;
+        const transfer = await call(
+          baseUrl,
+          'GET',
+          `/transfers/${streamId.slice(TRANSFER_STREAM_PREFIX.length)}?consistentWith=${head}`,
+        );
+        const status = stream.at(-1)!.type === 'TransferCompleted' ? 'completed' : 'failed';
+        expect(transfer.body).toMatchObject({ status, revision: stream.at(-1)!.revision });
+      }
+    }
+  }, 60_000);
+});
