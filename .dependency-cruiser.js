@@ -16,10 +16,17 @@ module.exports = {
       to: { path: '^src/(commands|event-store|process-managers)' },
     },
     {
-      name: 'projections-know-no-http',
+      name: 'projections-are-pure-folds',
+      comment: 'A read model is a function of (document, event): no framework, no I/O.',
       severity: 'error',
-      from: { path: '^projections|^src/projecting' },
-      to: { path: '^src/(http|app|commands|queries)|node_modules/(@nestjs|express)' },
+      from: { path: '^projections' },
+      to: { path: '^src/(http|app|commands|queries|relay)|node_modules/' },
+    },
+    {
+      name: 'projection-runner-knows-no-http',
+      severity: 'error',
+      from: { path: '^src/projecting' },
+      to: { path: '^src/(http|app|commands|queries)|node_modules/express' },
     },
     {
       name: 'ports-do-not-depend-on-adapters',

@@ -94,7 +94,7 @@ async function stopApp(app: RunningApp): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), sleep(5000).then(() => true)]);
+    const timedOut = await Promise.race([exited.then(() => false), sleep(5000, true, { ref: false })]);
     if (timedOut) {
       child.kill('SIGKILL');
       await exited;

@@ -19,6 +19,7 @@ export const accountSummaryProjection: Projection<AccountSummary> = {
   name: 'account-summary',
   version: 1,
   collection: 'account_summaries',
+  seesWholeStreams: true,
   handles: ACCOUNT_EVENT_TYPES,
   indexes: [{ keys: { ownerId: 1 } }, { keys: { status: 1 } }],
   documentId: (event) => idFromStream(event.streamId),

@@ -35,6 +35,7 @@ export const accountTransactionsProjection: Projection<AccountTransaction> = {
   name: 'account-transactions',
   version: 1,
   collection: 'account_transactions',
+  seesWholeStreams: false,
   handles: [
     'MoneyDeposited',
     'MoneyWithdrawn',

@@ -30,6 +30,7 @@ export const transferStatusProjection: Projection<TransferStatusDocument> = {
   name: 'transfer-status',
   version: 1,
   collection: 'transfer_statuses',
+  seesWholeStreams: true,
   handles: TRANSFER_EVENT_TYPES,
   indexes: [{ keys: { fromAccountId: 1 } }, { keys: { toAccountId: 1 } }],
   documentId: (event) => idFromStream(event.streamId),

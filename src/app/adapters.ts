@@ -2,6 +2,8 @@ import type { Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { ReadStoreDeadLetters } from '../dead-letters/read-store-dead-letters';
+import { DEAD_LETTERS } from '../event-feed/dead-letters.port';
 import { EVENT_FEED } from '../event-feed/event-feed.port';
 import { EVENT_PUBLISHER } from '../event-feed/event-publisher.port';
 import { EventStoreFeed } from '../event-feed/in-process/event-store-feed';
@@ -11,7 +13,7 @@ import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
-import { READ_STORE } from '../read-store/read-store.port';
+import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
 export function adapters(config: AppConfig): Provider[] {
@@ -33,6 +35,11 @@ export function adapters(config: AppConfig): Provider[] {
         readStore.kind === 'mongodb'
           ? new MongoReadStore({ url: readStore.url })
           : new SqliteReadStore({ file: join(config.dataDir, 'read-models.sqlite') }),
+    },
+    {
+      provide: DEAD_LETTERS,
+      inject: [READ_STORE],
+      useFactory: (store: ReadStore) => new ReadStoreDeadLetters(store),
     },
   ];
   if (transport.kind === 'kafka') {

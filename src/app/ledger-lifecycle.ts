@@ -9,6 +9,7 @@ import {
 import { PROJECTIONS } from '../../projections';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import { DEAD_LETTERS, type DeadLetters } from '../event-feed/dead-letters.port';
 import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publisher.port';
 import { ensureTopic } from '../event-feed/kafka/kafka-topics';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
@@ -34,6 +35,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     private readonly consumers: ConsumerHost,
     private readonly transfers: TransferProcessManager,
     private readonly readYourWrites: ReadYourWrites,
+    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetters,
     @Optional() private readonly relay?: EventRelay,
     @Optional() @Inject(EVENT_PUBLISHER) private readonly publisher?: EventPublisher,
   ) {}
@@ -60,14 +62,25 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
       consumers: PROJECTIONS.map((projection) => projection.name),
       ...(transport.kind === 'kafka' ? { relay: RELAY_NAME } : {}),
     });
+    this.consumers.onGiveUp((consumer) => this.fail(`${consumer} keeps failing`));
     if (this.relays) this.relay!.start();
     if (this.projects) {
       for (const projection of PROJECTIONS) {
-        this.consumers.start(new ProjectionConsumer(projection, this.readStore));
+        this.consumers.start(
+          new ProjectionConsumer(projection, this.readStore, this.eventStore, this.deadLetters),
+        );
       }
       this.consumers.start(this.transfers);
     }
     this.logger.log(`running as ${this.config.role}`);
+  }
+
+  /** Exits non-zero, so that a supervisor restarts the process with fresh connections. */
+  private fail(reason: string): void {
+    this.logger.error(`${reason}; giving up`);
+    if (!this.config.exitOnFatalError) return;
+    process.exitCode = 1;
+    process.kill(process.pid, 'SIGTERM');
   }
 
   async onApplicationShutdown(signal?: string): Promise<void> {

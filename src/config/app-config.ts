@@ -20,6 +20,8 @@ export interface AppConfig {
     | { kind: 'in-process' }
     | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number };
   readStore: { kind: 'embedded' } | { kind: 'mongodb'; url: string };
+  /** Exit non-zero when a consumer keeps failing, for a supervisor to restart the process. */
+  exitOnFatalError: boolean;
 }
 
 export class ConfigError extends Error {
@@ -55,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       oneOf(env, 'READ_STORE', ['embedded', 'mongodb'], 'embedded') === 'mongodb'
         ? { kind: 'mongodb', url: required(env, 'MONGODB_URL', 'READ_STORE=mongodb') }
         : { kind: 'embedded' },
+    exitOnFatalError: true,
   };
   if (config.role !== 'all' && config.transport.kind === 'in-process') {
     throw new ConfigError(

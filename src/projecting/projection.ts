@@ -17,6 +17,11 @@ export interface Projection<D extends ProjectedDocument = ProjectedDocument> {
   readonly version: number;
   readonly collection: string;
   readonly handles: readonly string[];
+  /**
+   * True when `handles` covers every event type of the streams it reads, so each document must see
+   * revisions 0, 1, 2… without a gap; a gap then means events were lost in transit.
+   */
+  readonly seesWholeStreams: boolean;
   readonly indexes: readonly IndexSpec[];
   documentId(event: EventEnvelope): string;
   evolve(document: D | null, event: EventEnvelope): D;

@@ -14,7 +14,11 @@ export interface ConsumerStatus {
   lastError?: string;
 }
 
-const MAX_CONSECUTIVE_FAILURES = 5;
+/** About half a minute of back-off in all: long enough to ride out a broker or database restart. */
+const MAX_CONSECUTIVE_FAILURES = 10;
+const MAX_BACKOFF_MS = 5000;
+/** A batch that takes longer is treated as a stalled consumer, which is restarted. */
+const BATCH_TIMEOUT_MS = 60_000;
 
 /**
  * Runs each consumer on the feed from its checkpoint, saves the checkpoint after every batch it
@@ -25,6 +29,7 @@ export class ConsumerHost implements OnApplicationShutdown {
   private readonly logger = new Logger(ConsumerHost.name);
   private readonly running = new Map<string, { subscription?: Subscription; stopped: boolean }>();
   private readonly statuses = new Map<string, ConsumerStatus>();
+  private giveUp: (consumer: string) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_FEED) private readonly feed: EventFeed,
@@ -41,6 +46,11 @@ export class ConsumerHost implements OnApplicationShutdown {
       position: 0,
     });
     void this.supervise(consumer, slot);
+  }
+
+  /** Called when a consumer has failed too often in a row to go on restarting it. */
+  onGiveUp(listener: (consumer: string) => void): void {
+    this.giveUp = listener;
   }
 
   status(): ConsumerStatus[] {
@@ -75,7 +85,7 @@ export class ConsumerHost implements OnApplicationShutdown {
         slot.subscription = this.feed.subscribe(
           { consumer: consumer.name, after },
           async (events, progress) => {
-            await consumer.handle(events);
+            await withTimeout(consumer.handle(events), BATCH_TIMEOUT_MS, consumer.name);
             const position = Math.max(...events.map((event) => event.position));
             await this.checkpoints.save(consumer.name, position, progress);
             status.position = position;
@@ -94,11 +104,27 @@ export class ConsumerHost implements OnApplicationShutdown {
         );
         if (failures >= MAX_CONSECUTIVE_FAILURES) {
           status.state = 'failed';
+          this.giveUp(consumer.name);
           return;
         }
         status.state = 'restarting';
-        await sleep(100 * 2 ** failures);
+        await sleep(Math.min(100 * 2 ** failures, MAX_BACKOFF_MS));
       }
     }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, ms: number, consumer: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${consumer} stalled: batch not done in ${ms} ms`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -32,7 +32,11 @@ export async function startLedger(
   dataDir: string = tempDataDir(),
   overrides: Partial<AppConfig> = {},
 ): Promise<RunningLedger> {
-  const config = { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), ...overrides };
+  const config = {
+    ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
+    exitOnFatalError: false,
+    ...overrides,
+  };
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
