@@ -16,10 +16,9 @@ import { TransferProcessManager } from '../process-managers/transfer-process-man
 import { AccountQueries } from '../queries/account-queries';
 import { ReadYourWrites } from '../queries/read-your-writes';
 import { EventRelay } from '../relay/event-relay';
-import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { ConsumerHost } from '../subscriptions/consumer-host';
-import { adapters } from './adapters';
 import { LedgerLifecycle } from './ledger-lifecycle';
+import { PortsModule } from './ports.module';
 
 const commandSide = [
   CommandExecutor,
@@ -30,7 +29,7 @@ const commandSide = [
   RequestTransferHandler,
 ];
 const querySide = [AccountQueries, ReadYourWrites, ConsistentReads, IdempotencyRecordStore];
-const eventProcessing = [CheckpointStore, ConsumerHost, TransferProcessManager, LedgerLifecycle];
+const eventProcessing = [ConsumerHost, TransferProcessManager, LedgerLifecycle];
 
 /**
  * One build, four roles: `api` serves HTTP commands and queries, `relay` copies the event log to
@@ -43,12 +42,11 @@ export class AppModule {
     const relays = config.transport.kind === 'kafka';
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [PortsModule.forRoot(config), CqrsModule.forRoot()],
       controllers: servesApi
         ? [AccountsController, TransfersController, HealthController]
         : [HealthController],
       providers: [
-        ...adapters(config),
         ...commandSide,
         ...querySide,
         ...eventProcessing,
