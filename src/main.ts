@@ -1,21 +1,56 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from './app/app.module';
 import { configureApp } from './app/configure-app';
-import { ConfigError, loadConfig } from './config/app-config';
+import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { Readiness } from './observability/readiness';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
+    bufferLogs: true,
   });
   configureApp(app, config);
   await app.listen(config.port, config.host);
-  new Logger('Ledgerline').log(
-    `Listening on http://${config.host}:${config.port} (data in ${config.dataDir}); docs at /docs`,
-  );
+  app
+    .get(Logger)
+    .log(
+      `Listening on http://${config.host}:${config.port} as ${config.role} (data in ${config.dataDir}); docs at /docs`,
+    );
+  stopGracefullyOn(['SIGTERM', 'SIGINT'], app, config);
+}
+
+/**
+ * Readiness fails first (so a load balancer drains this instance), then the server stops taking
+ * connections and finishes the requests in flight, then the relay and consumers stop with their
+ * checkpoints saved and the stores close. Exit 0, or 1 when it took longer than allowed or a
+ * consumer had failed for good.
+ */
+function stopGracefullyOn(
+  signals: NodeJS.Signals[],
+  app: NestExpressApplication,
+  config: AppConfig,
+): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const logger = app.get(Logger);
+    logger.log(`${signal}: draining`);
+    setTimeout(() => {
+      logger.error(`shutdown took longer than ${config.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    app.get(Readiness).drain();
+    await sleep(config.drainDelayMs);
+    await app.close();
+    process.exit(process.exitCode ?? 0);
+  };
+  for (const signal of signals) process.on(signal, (s: NodeJS.Signals) => void stop(s));
 }
 
 bootstrap().catch((error: unknown) => {

@@ -9,7 +9,6 @@ import { RequestTransferHandler } from '../commands/transfers/request-transfer.h
 import type { AppConfig } from '../config/app-config';
 import { AccountsController } from '../http/accounts.controller';
 import { ConsistentReads } from '../http/consistent-reads';
-import { HealthController } from '../http/health.controller';
 import { IdempotencyRecordStore } from '../http/idempotency/idempotency-record.store';
 import { TransfersController } from '../http/transfers.controller';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
@@ -19,6 +18,9 @@ import { EventRelay } from '../relay/event-relay';
 import { ConsumerHost } from '../subscriptions/consumer-host';
 import { LedgerLifecycle } from './ledger-lifecycle';
 import { PortsModule } from './ports.module';
+import { LoggerModule } from 'nestjs-pino';
+import { loggingOptions } from '../observability/logging';
+import { ObservabilityModule } from '../observability/observability.module';
 
 const commandSide = [
   CommandExecutor,
@@ -42,10 +44,13 @@ export class AppModule {
     const relays = config.transport.kind === 'kafka';
     return {
       module: AppModule,
-      imports: [PortsModule.forRoot(config), CqrsModule.forRoot()],
-      controllers: servesApi
-        ? [AccountsController, TransfersController, HealthController]
-        : [HealthController],
+      imports: [
+        LoggerModule.forRoot(loggingOptions(config)),
+        PortsModule.forRoot(config),
+        CqrsModule.forRoot(),
+        ObservabilityModule,
+      ],
+      controllers: servesApi ? [AccountsController, TransfersController] : [],
       providers: [
         ...commandSide,
         ...querySide,

@@ -2,17 +2,24 @@ import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
+import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { requestContext } from '../http/request-context.middleware';
 import { validationProblem } from '../http/validation-problem';
+import { httpMetrics } from '../observability/http-metrics.middleware';
+import { LedgerMetrics } from '../observability/ledger-metrics';
+import { readCaching } from '../http/read-caching.middleware';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Everything about the HTTP surface that is not a route; shared by main.ts and the e2e tests. */
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(requestContext);
+  app.use(httpMetrics(app.get(LedgerMetrics)));
+  app.use(readCaching);
   app.use(
     json({
       limit: config.bodyLimitBytes,
@@ -42,7 +49,6 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
     }),
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
-  app.enableShutdownHooks();
 
   const document = SwaggerModule.createDocument(
     app,

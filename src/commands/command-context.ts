@@ -7,6 +7,7 @@ export interface CommandContext {
   actor: Actor;
   correlationId: string;
   causationId: string;
+  traceparent?: string;
   /** From If-Match: the stream revision the client last saw. Without it conflicts are retried. */
   expectedRevision?: number;
 }

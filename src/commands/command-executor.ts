@@ -1,11 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { v5 as uuidv5 } from 'uuid';
 import type { Decider } from '../domain/decider';
+import { DomainError } from '../domain/domain-error';
 import { CURRENT_SCHEMA_VERSION } from '../domain/event-schema-versions';
 import type { EventEnvelope, NewEvent } from '../event-store/event-envelope';
 import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 import type { CommandContext, CommandResult } from './command-context';
 import { ConcurrencyConflictError, RevisionMismatchError } from './command.errors';
 
@@ -21,9 +23,29 @@ type SchemaVersioned = keyof typeof CURRENT_SCHEMA_VERSION;
  */
 @Injectable()
 export class CommandExecutor {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Optional() private readonly metrics?: LedgerMetrics,
+  ) {}
 
   async execute<C, E extends { type: string; data: unknown }, S>(
+    decider: Decider<C, E, S>,
+    id: string,
+    command: C,
+    context: CommandContext,
+  ): Promise<CommandResult> {
+    const type = (command as { type?: string }).type ?? 'unknown';
+    try {
+      const result = await this.decideAndAppend(decider, id, command, context);
+      this.metrics?.commands.inc({ command: type, outcome: 'ok' });
+      return result;
+    } catch (error) {
+      this.metrics?.commands.inc({ command: type, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  private async decideAndAppend<C, E extends { type: string; data: unknown }, S>(
     decider: Decider<C, E, S>,
     id: string,
     command: C,
@@ -49,11 +71,14 @@ export class CommandExecutor {
         return { streamId, revision: current?.revision ?? -1, position: current?.position ?? 0 };
       }
       try {
+        const timer = this.metrics?.appendDuration.startTimer();
         const appended = await this.store.append(
           streamId,
           events.map((event, index) => toNewEvent(event, index, context)),
           revision,
         );
+        timer?.();
+        this.metrics?.eventsAppended.inc(events.length);
         return { streamId, ...appended };
       } catch (error) {
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -65,6 +90,13 @@ export class CommandExecutor {
       }
     }
   }
+}
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof DomainError) return error.code;
+  if (error instanceof RevisionMismatchError) return 'REVISION_MISMATCH';
+  if (error instanceof ConcurrencyConflictError) return 'CONCURRENCY_CONFLICT';
+  return 'ERROR';
 }
 
 function lastEventOfCommand(history: EventEnvelope[], commandId: string) {
@@ -86,6 +118,7 @@ function toNewEvent(
       correlationId: context.correlationId,
       causationId: context.causationId,
       commandId: context.commandId,
+      ...(context.traceparent ? { traceparent: context.traceparent } : {}),
     },
   };
 }

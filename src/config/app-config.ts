@@ -22,6 +22,13 @@ export interface AppConfig {
   readStore: { kind: 'embedded' } | { kind: 'mongodb'; url: string };
   /** Exit non-zero when a consumer keeps failing, for a supervisor to restart the process. */
   exitOnFatalError: boolean;
+  /** /health/ready fails while a projection trails the head by more events than this. */
+  readyMaxLagEvents: number;
+  /** How long SIGTERM may take to drain, finish in-flight work and flush checkpoints. */
+  shutdownTimeoutMs: number;
+  /** How long readiness reports 503 before the server stops accepting connections. */
+  drainDelayMs: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
 export class ConfigError extends Error {
@@ -58,6 +65,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         ? { kind: 'mongodb', url: required(env, 'MONGODB_URL', 'READ_STORE=mongodb') }
         : { kind: 'embedded' },
     exitOnFatalError: true,
+    readyMaxLagEvents: integer(env, 'READY_MAX_LAG_EVENTS', 1000, 0, Number.MAX_SAFE_INTEGER),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 10000, 100, 600000),
+    drainDelayMs: integer(env, 'DRAIN_DELAY_MS', 0, 0, 60000),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      'info',
+    ),
   };
   if (config.role !== 'all' && config.transport.kind === 'in-process') {
     throw new ConfigError(

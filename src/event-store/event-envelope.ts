@@ -10,6 +10,8 @@ export interface EventMetadata {
   /** The command id for a direct command, or the event id that made a process manager act. */
   causationId: string;
   commandId: string;
+  /** W3C trace context of the request that caused the event, when the caller sent one. */
+  traceparent?: string;
 }
 
 /** An event as the caller hands it to the store; the store assigns revision, position and time. */
@@ -30,4 +32,9 @@ export interface EventEnvelope<TData = unknown> extends NewEvent<TData> {
   position: number;
   /** ISO-8601 UTC. */
   recordedAt: string;
+  /**
+   * Tamper evidence: SHA-256 (hex) over the canonical form of this envelope without `position`
+   * and `hash`, chained to the previous event of the stream (see envelopeHash).
+   */
+  hash: string;
 }

@@ -118,9 +118,15 @@ export class AccountsController {
   }
 
   @Get(':id')
-  async get(@Param('id', IdParam) accountId: string, @Query() query: ReadOptionsQuery) {
+  async get(
+    @Param('id', IdParam) accountId: string,
+    @Query() query: ReadOptionsQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     await this.consistentReads.await(query.consistentWith);
-    return accountView(await this.queries.account(accountId));
+    const account = await this.queries.account(accountId);
+    response.setHeader('ETag', `"${account.revision}"`);
+    return accountView(account);
   }
 
   @Get(':id/transactions')

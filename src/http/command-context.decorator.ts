@@ -24,6 +24,7 @@ export function commandContextOf(request: Request): CommandContext {
     actor: ANONYMOUS,
     correlationId: request.correlationId,
     causationId: commandId,
+    ...(request.traceparent ? { traceparent: request.traceparent } : {}),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
   };
 }

@@ -4,6 +4,7 @@ import {
   type ExceptionFilter,
   HttpException,
   Logger,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
@@ -98,6 +99,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof EventStoreUnavailableError || error instanceof ReadStoreUnavailableError) {
       return problem(503, 'STORE_UNAVAILABLE', error.message);
     }
+    if (error instanceof ServiceUnavailableException && isHealthReport(error.getResponse())) {
+      const report = error.getResponse() as { error: Record<string, unknown> };
+      const failing = Object.keys(report.error).join(', ');
+      return { ...problem(503, 'NOT_READY', `Not ready: ${failing}`), checks: report };
+    }
     if (error instanceof HttpException) {
       // The platform wraps body-parser failures; their `type` says what went wrong.
       const bodyError = bodyParserError(error.cause);
@@ -108,6 +114,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return problem(500, 'INTERNAL_ERROR', 'The server failed to handle the request');
   }
+}
+
+/** Terminus answers a failed health check with its whole report. */
+function isHealthReport(response: unknown): boolean {
+  return typeof response === 'object' && response !== null && 'details' in response;
 }
 
 function bodyParserError(error: unknown): { status: number; code: string } | undefined {

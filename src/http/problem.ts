@@ -8,6 +8,8 @@ export interface Problem {
   instance?: string;
   /** Validation failures: one entry per bad field. */
   errors?: { field: string; messages: string[] }[];
+  /** Readiness failures: the health report, naming every check. */
+  checks?: unknown;
 }
 
 /** An HTTP-level refusal raised by our own code (not the domain's). */

@@ -63,9 +63,15 @@ export class TransfersController {
   }
 
   @Get(':id')
-  async get(@Param('id', IdParam) transferId: string, @Query() query: ReadOptionsQuery) {
+  async get(
+    @Param('id', IdParam) transferId: string,
+    @Query() query: ReadOptionsQuery,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     await this.consistentReads.await(query.consistentWith);
-    return transferView(await this.queries.transfer(transferId));
+    const transfer = await this.queries.transfer(transferId);
+    response.setHeader('ETag', `"${transfer.revision}"`);
+    return transferView(transfer);
   }
 }
 

@@ -178,5 +178,6 @@ function stepContext(transferId: string, step: string, cause: EventEnvelope): Co
     actor: cause.metadata.actor,
     correlationId: cause.metadata.correlationId,
     causationId: cause.eventId,
+    ...(cause.metadata.traceparent ? { traceparent: cause.metadata.traceparent } : {}),
   };
 }

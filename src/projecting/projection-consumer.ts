@@ -95,6 +95,16 @@ export class ProjectionConsumer<D extends ProjectedDocument> implements FeedCons
       };
     });
     await collection.bulkWrite(operations);
+    for (const event of events) {
+      this.logger.debug({
+        msg: 'applied event',
+        eventId: event.eventId,
+        streamId: event.streamId,
+        revision: event.revision,
+        correlationId: event.metadata.correlationId,
+        traceparent: event.metadata.traceparent,
+      });
+    }
   }
 
   /** Events of the stream between the document's revision and this one, when any went missing. */

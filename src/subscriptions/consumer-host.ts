@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_FEED, type EventFeed } from '../event-feed/event-feed.port';
 import type { Subscription } from '../event-store/event-store.port';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 import { CheckpointStore } from './checkpoint-store';
 import type { FeedConsumer } from './feed-consumer';
 
@@ -29,15 +30,18 @@ export class ConsumerHost implements OnApplicationShutdown {
   private readonly logger = new Logger(ConsumerHost.name);
   private readonly running = new Map<string, { subscription?: Subscription; stopped: boolean }>();
   private readonly statuses = new Map<string, ConsumerStatus>();
+  private readonly consumers = new Map<string, FeedConsumer>();
   private giveUp: (consumer: string) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_FEED) private readonly feed: EventFeed,
     private readonly checkpoints: CheckpointStore,
+    @Optional() private readonly metrics?: LedgerMetrics,
   ) {}
 
   start(consumer: FeedConsumer): void {
     const slot: { subscription?: Subscription; stopped: boolean } = { stopped: false };
+    this.consumers.set(consumer.name, consumer);
     this.running.set(consumer.name, slot);
     this.statuses.set(consumer.name, {
       name: consumer.name,
@@ -51,6 +55,21 @@ export class ConsumerHost implements OnApplicationShutdown {
   /** Called when a consumer has failed too often in a row to go on restarting it. */
   onGiveUp(listener: (consumer: string) => void): void {
     this.giveUp = listener;
+  }
+
+  /** Stops one consumer where it is (its checkpoint saved); `resume` starts it from there. */
+  async pause(name: string): Promise<void> {
+    const slot = this.running.get(name);
+    if (!slot) throw new Error(`No consumer ${name}`);
+    slot.stopped = true;
+    await slot.subscription?.stop();
+    this.statuses.get(name)!.state = 'stopped';
+  }
+
+  resume(name: string): void {
+    const consumer = this.consumers.get(name);
+    if (!consumer) throw new Error(`No consumer ${name}`);
+    this.start(consumer);
   }
 
   status(): ConsumerStatus[] {
@@ -89,6 +108,7 @@ export class ConsumerHost implements OnApplicationShutdown {
             const position = Math.max(...events.map((event) => event.position));
             await this.checkpoints.save(consumer.name, position, progress);
             status.position = position;
+            this.metrics?.eventsHandled.inc({ consumer: consumer.name }, events.length);
             failures = 0;
           },
         );
@@ -97,6 +117,7 @@ export class ConsumerHost implements OnApplicationShutdown {
         return;
       } catch (error) {
         failures++;
+        this.metrics?.consumerFailures.inc({ consumer: consumer.name });
         status.lastError = error instanceof Error ? error.message : String(error);
         this.logger.error(
           `${consumer.name} failed (${failures} in a row): ${status.lastError}`,

@@ -35,6 +35,7 @@ export async function startLedger(
   const config = {
     ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
     exitOnFatalError: false,
+    logLevel: 'silent' as const,
     ...overrides,
   };
   const moduleRef = await Test.createTestingModule({

@@ -105,6 +105,7 @@ function toMessage(event: EventEnvelope): Message {
       revision: String(event.revision),
       position: String(event.position),
       correlationId: event.metadata.correlationId,
+      ...(event.metadata.traceparent ? { traceparent: event.metadata.traceparent } : {}),
     },
   };
 }

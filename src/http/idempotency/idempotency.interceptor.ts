@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { from, map, type Observable, of, switchMap } from 'rxjs';
 import { v5 as uuidv5 } from 'uuid';
 import { ProblemError } from '../problem';
+import { LedgerMetrics } from '../../observability/ledger-metrics';
 import { IdempotencyRecordStore } from './idempotency-record.store';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
@@ -23,7 +24,10 @@ const REPLAYED_HEADERS = ['etag', 'location'];
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
-  constructor(private readonly records: IdempotencyRecordStore) {}
+  constructor(
+    private readonly records: IdempotencyRecordStore,
+    private readonly metrics: LedgerMetrics,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
@@ -57,6 +61,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
           for (const [name, value] of Object.entries(record.headers))
             response.setHeader(name, value);
           response.setHeader('Idempotent-Replayed', 'true');
+          this.metrics.idempotentReplays.inc();
           return of(record.body);
         }
         request.idempotentCommandId = uuidv5(`${scope}\n${fingerprint}`, COMMAND_ID_NAMESPACE);

@@ -1,0 +1,85 @@
+import { Controller, Get, Inject, Optional } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { PROJECTIONS } from '../../projections';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publisher.port';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
+import { CheckpointStore } from '../subscriptions/checkpoint-store';
+import { Readiness } from './readiness';
+
+const CHECK_TIMEOUT_MS = 2000;
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly readiness: Readiness,
+    private readonly checkpoints: CheckpointStore,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Optional() @Inject(EVENT_PUBLISHER) private readonly publisher?: EventPublisher,
+  ) {}
+
+  /** Liveness, kept from the first version for existing probes. */
+  @Get()
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** The process runs and answers HTTP; says nothing about its dependencies. */
+  @Get('live')
+  liveness() {
+    return { status: 'ok' };
+  }
+
+  /** This role can do its job: its stores and broker answer, and its projections keep up. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    const { role, transport } = this.config;
+    const projects = role === 'all' || role === 'projector';
+    const usesBroker = transport.kind === 'kafka' && role !== 'api' && this.publisher;
+    return this.health.check([
+      () =>
+        this.readiness.isDraining
+          ? this.indicators.check('accepting-work').down('shutting down')
+          : this.indicators.check('accepting-work').up(),
+      () =>
+        this.indicators
+          .check('event-store')
+          .attempt(async () => ({ head: await this.eventStore.headPosition() }))
+          .withTimeout(CHECK_TIMEOUT_MS),
+      () =>
+        this.indicators
+          .check('read-store')
+          .attempt(() => this.readStore.ping())
+          .withTimeout(CHECK_TIMEOUT_MS),
+      ...(usesBroker
+        ? [
+            () =>
+              this.indicators
+                .check('broker')
+                .attempt(() => this.publisher!.partitionEnds())
+                .withTimeout(CHECK_TIMEOUT_MS),
+          ]
+        : []),
+      ...(projects ? [() => this.projectionLag()] : []),
+    ]);
+  }
+
+  private async projectionLag() {
+    const indicator = this.indicators.check('projection-lag');
+    const head = await this.eventStore.headPosition();
+    const checkpoints = await this.checkpoints.getMany(PROJECTIONS.map((p) => p.name));
+    const lag = Object.fromEntries(checkpoints.map((c) => [c._id, head - c.position]));
+    const worst = Math.max(0, ...Object.values(lag));
+    const bound = this.config.readyMaxLagEvents;
+    return worst <= bound ? indicator.up({ lag, bound }) : indicator.down({ lag, bound });
+  }
+}

@@ -1,0 +1,94 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the process exports, in a registry of its own (several apps may share a process in
+ * tests). Labels take bounded values only: route templates, command types, consumer names, codes.
+ */
+export class LedgerMetrics {
+  readonly registry = new Registry();
+
+  readonly httpRequests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request latency by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  readonly commands = new Counter({
+    name: 'ledger_commands_total',
+    help: 'Commands handled, by command type and outcome (ok or the refusal code)',
+    labelNames: ['command', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly appendDuration = new Histogram({
+    name: 'ledger_event_store_append_seconds',
+    help: 'Event store append latency',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly eventsAppended = new Counter({
+    name: 'ledger_events_appended_total',
+    help: 'Events appended to the event store by this process',
+    registers: [this.registry],
+  });
+
+  readonly eventsHandled = new Counter({
+    name: 'ledger_consumer_events_total',
+    help: 'Events handed to each feed consumer (projection, process manager) by this process',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly consumerFailures = new Counter({
+    name: 'ledger_consumer_failures_total',
+    help: 'Failed batches per feed consumer; each failure restarts the consumer',
+    labelNames: ['consumer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idempotentReplays = new Counter({
+    name: 'ledger_idempotency_replays_total',
+    help: 'Commands answered from a stored answer because their Idempotency-Key was seen',
+    registers: [this.registry],
+  });
+
+  readonly consistencyWaits = new Counter({
+    name: 'ledger_consistency_waits_total',
+    help: 'consistentWith waits by outcome (reached or timeout)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** A gauge whose value is read from the stores at scrape time, so every role reports the same. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    collect: (gauge: Gauge<L>) => Promise<void>,
+  ): void {
+    new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await collect(this);
+      },
+    });
+  }
+}
