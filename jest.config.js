@@ -9,7 +9,7 @@ module.exports = {
   testRegex: '\\.(spec|int-spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': 'ts-jest',
-    '^.+/node_modules/@nestjs/.+\\.js$': [
+    '^.+/node_modules/(@nestjs|jose)/.+\\.js$': [
       'babel-jest',
       {
         babelrc: false,
@@ -22,7 +22,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!@nestjs/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|jose)/)'],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testTimeout: 30000,
   globalSetup: '<rootDir>/test/jest/global-setup.js',

@@ -19,6 +19,7 @@ import { ConsumerHost } from '../subscriptions/consumer-host';
 import { LedgerLifecycle } from './ledger-lifecycle';
 import { PortsModule } from './ports.module';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '../auth/auth.module';
 import { loggingOptions } from '../observability/logging';
 import { ObservabilityModule } from '../observability/observability.module';
 
@@ -49,6 +50,7 @@ export class AppModule {
         PortsModule.forRoot(config),
         CqrsModule.forRoot(),
         ObservabilityModule,
+        AuthModule,
       ],
       controllers: servesApi ? [AccountsController, TransfersController] : [],
       providers: [

@@ -2,6 +2,8 @@ import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
+import helmet from 'helmet';
+import { addressRateLimit } from '../http/address-rate-limit';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
@@ -17,7 +19,11 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 export function configureApp(app: NestExpressApplication, config: AppConfig): void {
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(helmet());
+  if (config.corsOrigins.length > 0) app.enableCors({ origin: config.corsOrigins });
   app.use(requestContext);
+  app.use(addressRateLimit(config.rateLimit.perAddress));
   app.use(httpMetrics(app.get(LedgerMetrics)));
   app.use(readCaching);
   app.use(

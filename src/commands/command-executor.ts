@@ -28,15 +28,20 @@ export class CommandExecutor {
     @Optional() private readonly metrics?: LedgerMetrics,
   ) {}
 
+  /**
+   * `authorize` sees the current state before the decision and throws to refuse the caller; it
+   * is how ownership is checked against the same state the decision is made on.
+   */
   async execute<C, E extends { type: string; data: unknown }, S>(
     decider: Decider<C, E, S>,
     id: string,
     command: C,
     context: CommandContext,
+    authorize?: (state: S) => void,
   ): Promise<CommandResult> {
     const type = (command as { type?: string }).type ?? 'unknown';
     try {
-      const result = await this.decideAndAppend(decider, id, command, context);
+      const result = await this.decideAndAppend(decider, id, command, context, authorize);
       this.metrics?.commands.inc({ command: type, outcome: 'ok' });
       return result;
     } catch (error) {
@@ -50,6 +55,7 @@ export class CommandExecutor {
     id: string,
     command: C,
     context: CommandContext,
+    authorize?: (state: S) => void,
   ): Promise<CommandResult> {
     const streamId = decider.streamId(id);
     for (let attempt = 1; ; attempt++) {
@@ -57,15 +63,17 @@ export class CommandExecutor {
       const earlier = lastEventOfCommand(history, context.commandId);
       if (earlier) return { streamId, revision: earlier.revision, position: earlier.position };
 
+      const state = history.reduce(
+        (s, event) => decider.evolve(s, event as unknown as E),
+        decider.initialState,
+      );
+      // Before anything else answers, so a refused caller learns nothing about the stream.
+      authorize?.(state);
       const current = history.at(-1);
       const revision = current ? current.revision : 'no-stream';
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
         throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
       }
-      const state = history.reduce(
-        (s, event) => decider.evolve(s, event as unknown as E),
-        decider.initialState,
-      );
       const events = decider.decide(command, state);
       if (events.length === 0) {
         return { streamId, revision: current?.revision ?? -1, position: current?.position ?? 0 };

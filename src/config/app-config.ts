@@ -1,4 +1,8 @@
 import { resolve } from 'node:path';
+import { type AuthConfig, loadAuthConfig } from '../auth/auth-config';
+import { ConfigError } from './config-error';
+
+export { ConfigError };
 
 export type LedgerRole = 'all' | 'api' | 'relay' | 'projector';
 export type EventStoreKind = 'embedded' | 'eventstoredb';
@@ -7,6 +11,8 @@ export type ReadStoreKind = 'embedded' | 'mongodb';
 
 /** Every setting the process reads, typed and checked once at start-up. */
 export interface AppConfig {
+  /** Development allows the built-in token secret; production refuses it. */
+  environment: 'development' | 'production';
   role: LedgerRole;
   port: number;
   host: string;
@@ -29,18 +35,20 @@ export interface AppConfig {
   /** How long readiness reports 503 before the server stops accepting connections. */
   drainDelayMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-}
-
-export class ConfigError extends Error {
-  constructor(setting: string, problem: string) {
-    super(`Invalid setting ${setting}: ${problem}`);
-    this.name = 'ConfigError';
-  }
+  auth: AuthConfig;
+  /** Requests per minute for each authenticated subject, and for each client address. */
+  rateLimit: { perSubject: number; perAddress: number };
+  /** Express `trust proxy`: which proxies' X-Forwarded-For names the client; none by default. */
+  trustProxy: string | false;
+  /** Origins allowed by CORS; none by default. */
+  corsOrigins: string[];
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const role = oneOf(env, 'LEDGER_ROLE', ['all', 'api', 'relay', 'projector'], 'all');
+  const environment = oneOf(env, 'LEDGER_ENV', ['development', 'production'], 'development');
   const config: AppConfig = {
+    environment,
     role,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
@@ -74,6 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       'info',
     ),
+    auth: loadAuthConfig(env, environment === 'development'),
+    rateLimit: {
+      perSubject: integer(env, 'RATE_LIMIT_PER_SUBJECT', 600, 1, 1_000_000),
+      perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 1200, 1, 1_000_000),
+    },
+    trustProxy: env.TRUST_PROXY === undefined ? false : text(env, 'TRUST_PROXY', ''),
+    corsOrigins: env.CORS_ORIGINS ? env.CORS_ORIGINS.split(',').map((o) => o.trim()) : [],
   };
   if (config.role !== 'all' && config.transport.kind === 'in-process') {
     throw new ConfigError(

@@ -10,7 +10,11 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { mayActOnAccountOf, ownerScope } from '../auth/access';
+import { CurrentActor, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../event-store/event-envelope';
+import { ProblemError } from './problem';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import type { AccountSummary } from '../../projections/account-summary.projection';
@@ -32,6 +36,8 @@ import { IdParam } from './id-param.pipe';
 const ACCOUNT_ID_NAMESPACE = '0d3b4c5e-7f81-4a2b-9c3d-4e5f60718293';
 
 @ApiTags('accounts')
+@ApiBearerAuth()
+@Roles('client', 'teller')
 @ApiHeader({ name: 'X-Correlation-Id', required: false })
 @Controller('accounts')
 export class AccountsController {
@@ -49,6 +55,9 @@ export class AccountsController {
     @CommandCtx() context: CommandContext,
     @Res({ passthrough: true }) response: Response,
   ) {
+    if (!mayActOnAccountOf(context.actor, body.ownerId)) {
+      throw new ProblemError(403, 'FORBIDDEN', 'Clients open accounts for themselves only');
+    }
     // Derived from the command id, so a retry under the same Idempotency-Key names the same account.
     const accountId = body.accountId ?? uuidv5(context.commandId, ACCOUNT_ID_NAMESPACE);
     const result = await this.commandBus.execute(
@@ -107,10 +116,14 @@ export class AccountsController {
   }
 
   @Get()
-  async list(@Query() query: ListAccountsQuery) {
+  async list(@Query() query: ListAccountsQuery, @CurrentActor() actor: Actor) {
     await this.consistentReads.await(query.consistentWith);
+    const scope = ownerScope(actor);
+    if (scope !== undefined && query.ownerId !== undefined && query.ownerId !== scope) {
+      return { items: [], nextCursor: null };
+    }
     const page = await this.queries.accounts(
-      { ownerId: query.ownerId, status: query.status },
+      { ownerId: scope ?? query.ownerId, status: query.status },
       query.limit,
       query.cursor,
     );
@@ -121,18 +134,28 @@ export class AccountsController {
   async get(
     @Param('id', IdParam) accountId: string,
     @Query() query: ReadOptionsQuery,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistentReads.await(query.consistentWith);
-    const account = await this.queries.account(accountId);
+    const account = await this.queries.account(accountId, ownerScope(actor));
     response.setHeader('ETag', `"${account.revision}"`);
     return accountView(account);
   }
 
   @Get(':id/transactions')
-  async transactions(@Param('id', IdParam) accountId: string, @Query() query: PageQuery) {
+  async transactions(
+    @Param('id', IdParam) accountId: string,
+    @Query() query: PageQuery,
+    @CurrentActor() actor: Actor,
+  ) {
     await this.consistentReads.await(query.consistentWith);
-    const page = await this.queries.transactions(accountId, query.limit, query.cursor);
+    const page = await this.queries.transactions(
+      accountId,
+      ownerScope(actor),
+      query.limit,
+      query.cursor,
+    );
     return { ...page, items: page.items.map(transactionView) };
   }
 

@@ -21,7 +21,7 @@ export function commandContextOf(request: Request): CommandContext {
   const expectedRevision = parseIfMatch(request.header('if-match'));
   return {
     commandId,
-    actor: ANONYMOUS,
+    actor: request.actor ?? ANONYMOUS,
     correlationId: request.correlationId,
     causationId: commandId,
     ...(request.traceparent ? { traceparent: request.traceparent } : {}),

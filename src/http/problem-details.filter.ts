@@ -7,6 +7,7 @@ import {
   ServiceUnavailableException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ThrottlerException } from '@nestjs/throttler';
 import { STATUS_CODES } from 'node:http';
 import { ConcurrencyConflictError, RevisionMismatchError } from '../commands/command.errors';
 import { DomainError, type DomainErrorCode } from '../domain/domain-error';
@@ -67,12 +68,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    if (error instanceof ProblemError && error.headers) response.set(error.headers);
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
   }
 
   private toProblem(error: unknown): Problem {
     if (error instanceof ProblemError) {
       return problem(error.status, error.code, error.message, error.errors);
+    }
+    if (error instanceof ThrottlerException) {
+      // The throttler has set Retry-After already.
+      return problem(429, 'RATE_LIMITED', 'Too many requests; retry later');
     }
     if (error instanceof DomainError) {
       return problem(DOMAIN_STATUS[error.code], error.code, error.message);

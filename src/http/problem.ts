@@ -14,13 +14,18 @@ export interface Problem {
 
 /** An HTTP-level refusal raised by our own code (not the domain's). */
 export class ProblemError extends Error {
+  readonly errors?: Problem['errors'];
+  readonly headers?: Record<string, string>;
+
   constructor(
     readonly status: number,
     readonly code: string,
     detail: string,
-    readonly errors?: Problem['errors'],
+    extra: { errors?: Problem['errors']; headers?: Record<string, string> } = {},
   ) {
     super(detail);
+    this.errors = extra.errors;
+    this.headers = extra.headers;
     this.name = 'ProblemError';
   }
 }

@@ -10,7 +10,10 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ownerScope } from '../auth/access';
+import { CurrentActor, Roles } from '../auth/auth.decorators';
+import type { Actor } from '../event-store/event-envelope';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
@@ -28,6 +31,8 @@ import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
 
 @ApiTags('transfers')
+@ApiBearerAuth()
+@Roles('client', 'teller')
 @ApiHeader({ name: 'X-Correlation-Id', required: false })
 @Controller('transfers')
 export class TransfersController {
@@ -66,10 +71,11 @@ export class TransfersController {
   async get(
     @Param('id', IdParam) transferId: string,
     @Query() query: ReadOptionsQuery,
+    @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistentReads.await(query.consistentWith);
-    const transfer = await this.queries.transfer(transferId);
+    const transfer = await this.queries.transfer(transferId, ownerScope(actor));
     response.setHeader('ETag', `"${transfer.revision}"`);
     return transferView(transfer);
   }

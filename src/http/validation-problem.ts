@@ -8,7 +8,7 @@ export function validationProblem(errors: ValidationError[]): ProblemError {
     400,
     'VALIDATION_FAILED',
     `Invalid request: ${fields.map((f) => f.field).join(', ')}`,
-    fields,
+    { errors: fields },
   );
 }
 

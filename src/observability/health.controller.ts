@@ -8,11 +8,13 @@ import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publis
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
+import { Public } from '../auth/auth.decorators';
 import { Readiness } from './readiness';
 
 const CHECK_TIMEOUT_MS = 2000;
 
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

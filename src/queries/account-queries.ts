@@ -19,11 +19,12 @@ export interface AccountFilter {
 export class AccountQueries {
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
 
-  async account(accountId: string): Promise<AccountSummary> {
+  /** With an owner, an account of someone else's is reported missing, like one that is not. */
+  async account(accountId: string, owner?: string): Promise<AccountSummary> {
     const summary = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)
       .findOne({ _id: accountId });
-    if (!summary) {
+    if (!summary || (owner !== undefined && summary.ownerId !== owner)) {
       throw new NotFoundInReadModelError('ACCOUNT_NOT_FOUND', `No account ${accountId}`);
     }
     return summary;
@@ -46,10 +47,11 @@ export class AccountQueries {
 
   async transactions(
     accountId: string,
+    owner: string | undefined,
     limit = DEFAULT_PAGE_SIZE,
     cursor?: string,
   ): Promise<Page<AccountTransaction>> {
-    await this.account(accountId);
+    await this.account(accountId, owner);
     const query: Filter = { accountId };
     if (cursor !== undefined) query.revision = { $lt: decoded(cursor, 'number') };
     const rows = await this.readStore
@@ -58,14 +60,25 @@ export class AccountQueries {
     return pageOf(rows, limit, (last) => last.revision);
   }
 
-  async transfer(transferId: string): Promise<TransferStatusDocument> {
+  /** With an owner, only transfers from or to one of the owner's accounts are found. */
+  async transfer(transferId: string, owner?: string): Promise<TransferStatusDocument> {
     const transfer = await this.readStore
       .collection<TransferStatusDocument>(transferStatusProjection.collection)
       .findOne({ _id: transferId });
-    if (!transfer) {
+    if (!transfer || (owner !== undefined && !(await this.involves(transfer, owner)))) {
       throw new NotFoundInReadModelError('TRANSFER_NOT_FOUND', `No transfer ${transferId}`);
     }
     return transfer;
+  }
+
+  private async involves(transfer: TransferStatusDocument, owner: string): Promise<boolean> {
+    const accounts = await this.readStore
+      .collection<AccountSummary>(accountSummaryProjection.collection)
+      .countDocuments({
+        _id: { $in: [transfer.fromAccountId, transfer.toAccountId] },
+        ownerId: owner,
+      });
+    return accounts > 0;
   }
 }
 

@@ -264,7 +264,7 @@ describe('accounts over HTTP', () => {
     expect(answer.headers.get('x-correlation-id')).toBe('corr-123');
     const [event] = await ledger.eventStore.readStream(answer.body.streamId);
     expect(event.metadata).toEqual({
-      actor: { subject: 'anonymous', roles: [] },
+      actor: { subject: 'staff', roles: ['teller', 'analyst', 'auditor', 'admin'] },
       correlationId: 'corr-123',
       causationId: event.metadata.commandId,
       commandId: expect.any(String),

@@ -2,6 +2,7 @@ import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { STAFF, tokenFor } from '../support/tokens';
 
 /** Parses Prometheus text into `name{labels}` → value, the way a scraper reads it. */
 async function scrape(http: HttpClient): Promise<Map<string, number>> {
@@ -15,6 +16,8 @@ async function scrape(http: HttpClient): Promise<Map<string, number>> {
   }
   return samples;
 }
+
+const bearer = async () => `Bearer ${await tokenFor(STAFF.subject, ...STAFF.roles)}`;
 
 describe('metrics and readiness', () => {
   let ledger: RunningLedger;
@@ -100,7 +103,7 @@ describe('metrics and readiness', () => {
     expect(etag).toBe(`"${first.body.revision}"`);
     expect(first.headers.get('cache-control')).toBe('private, no-cache');
     const unchanged = await fetch(`${ledger.baseUrl}/accounts/m-1`, {
-      headers: { 'if-none-match': etag },
+      headers: { 'if-none-match': etag, authorization: await bearer() },
     });
     expect(unchanged.status).toBe(304);
     expect(await unchanged.text()).toBe('');
@@ -116,7 +119,7 @@ describe('metrics and readiness', () => {
     const listEtag = list.headers.get('etag')!;
     expect(listEtag).toBeTruthy();
     const listAgain = await fetch(`${ledger.baseUrl}/accounts?ownerId=m`, {
-      headers: { 'if-none-match': listEtag },
+      headers: { 'if-none-match': listEtag, authorization: await bearer() },
     });
     expect(listAgain.status).toBe(304);
   });

@@ -1,20 +1,32 @@
+import type { Role } from '../../src/auth/roles';
+import { STAFF, tokenFor } from './tokens';
+
 export interface HttpAnswer<T = any> {
   status: number;
   headers: Headers;
   body: T;
 }
 
-/** A thin real HTTP client (Node's fetch) that always parses JSON bodies. */
-export function httpClient(baseUrl: string) {
+/**
+ * A thin real HTTP client (Node's fetch) that always parses JSON bodies. It signs in as `caller`
+ * (staff who may use every endpoint, by default; null for no token at all); a request that names
+ * its own `authorization` header keeps it.
+ */
+export function httpClient(
+  baseUrl: string,
+  caller: { subject: string; roles: Role[] } | null = STAFF,
+) {
+  const token = caller ? tokenFor(caller.subject, ...caller.roles) : undefined;
   async function call<T = any>(
     method: string,
     path: string,
     body?: unknown,
     headers: Record<string, string> = {},
   ): Promise<HttpAnswer<T>> {
+    const signedIn = token ? { authorization: `Bearer ${await token}`, ...headers } : headers;
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      headers: body === undefined ? signedIn : { 'content-type': 'application/json', ...signedIn },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

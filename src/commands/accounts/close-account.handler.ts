@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider } from '../../domain/accounts/account.decider';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
+import { accountVisibleTo } from './account-access';
 
 export class CloseAccountCommand extends Command<CommandResult> {
   constructor(
@@ -17,6 +18,12 @@ export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand>
   constructor(private readonly executor: CommandExecutor) {}
 
   execute({ accountId, context }: CloseAccountCommand) {
-    return this.executor.execute(accountDecider, accountId, { type: 'CloseAccount' }, context);
+    return this.executor.execute(
+      accountDecider,
+      accountId,
+      { type: 'CloseAccount' },
+      context,
+      accountVisibleTo(context.actor),
+    );
   }
 }

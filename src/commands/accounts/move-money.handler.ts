@@ -2,6 +2,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { accountDecider } from '../../domain/accounts/account.decider';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
+import { accountVisibleTo } from './account-access';
 
 /** A deposit or a withdrawal: the same load-decide-append, told apart by `direction`. */
 export class MoveMoneyCommand extends Command<CommandResult> {
@@ -22,6 +23,12 @@ export class MoveMoneyHandler implements ICommandHandler<MoveMoneyCommand> {
 
   execute({ direction, accountId, amount, reference, context }: MoveMoneyCommand) {
     const type = direction === 'deposit' ? 'DepositMoney' : 'WithdrawMoney';
-    return this.executor.execute(accountDecider, accountId, { type, amount, reference }, context);
+    return this.executor.execute(
+      accountDecider,
+      accountId,
+      { type, amount, reference },
+      context,
+      accountVisibleTo(context.actor),
+    );
   }
 }

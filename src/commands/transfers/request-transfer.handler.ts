@@ -1,5 +1,6 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { transferDecider } from '../../domain/transfers/transfer.decider';
+import { accountVisibleTo } from '../accounts/account-access';
 import { AccountLoader } from '../accounts/account-loader';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
@@ -31,6 +32,8 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
       this.accounts.load(fromAccountId),
       this.accounts.load(toAccountId),
     ]);
+    // Money leaves only the caller's own accounts (any account, for a teller).
+    accountVisibleTo(context.actor)(source);
     return this.executor.execute(
       transferDecider,
       transferId,

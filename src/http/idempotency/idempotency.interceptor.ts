@@ -41,7 +41,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         'Idempotency-Key must be 1 to 200 visible ASCII characters',
       );
     }
-    const scope = `${request.method} ${request.route.path} ${key}`;
+    // Keys are the caller's own: two subjects choosing the same key never meet.
+    const scope = `${request.actor?.subject ?? ''} ${request.method} ${request.route.path} ${key}`;
     const recordId = createHash('sha256').update(scope).digest('hex');
     const fingerprint = createHash('sha256')
       .update(`${request.originalUrl.split('?')[0]}\n${canonicalize(request.body ?? null) ?? ''}`)
