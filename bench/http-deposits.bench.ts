@@ -6,10 +6,12 @@
  *       right after a deposit's answer, i.e. how long until the read models show the deposit.
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
  */
+import { writeBenchReport } from './bench-report';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -26,6 +28,36 @@ const settings = {
 const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
 const REQUEST_TIMEOUT_MS = 10_000;
 const ROOT = resolve(__dirname, '..');
+
+/**
+ * The child verifies HS256 bearer tokens with a secret of this run's own (JWT_SECRET), and its
+ * per-caller rate limits are lifted so that they do not shape the traffic.
+ */
+const JWT_SECRET = randomBytes(32).toString('hex');
+const APP_ENV = {
+  JWT_SECRET,
+  JWT_ISSUER: 'ledgerline',
+  JWT_AUDIENCE: 'ledgerline',
+  RATE_LIMIT_PER_SUBJECT: '1000000',
+  RATE_LIMIT_PER_ADDRESS: '1000000',
+};
+
+/** A teller's token (any account), signed like the issuer would. */
+function tellerToken(subject: string): string {
+  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({
+    sub: subject,
+    roles: ['teller'],
+    iss: APP_ENV.JWT_ISSUER,
+    aud: APP_ENV.JWT_AUDIENCE,
+    iat: now,
+    exp: now + 3600,
+  })}`;
+  const signature = createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
+}
+const AUTHORIZATION = `Bearer ${tellerToken('http-deposits-bench')}`;
 
 function setting(name: string, fallback: number): number {
   const value = process.env[name];
@@ -61,7 +93,7 @@ async function startApp(): Promise<RunningApp> {
   const port = await freePort();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
+    env: { ...process.env, ...APP_ENV, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log: string[] = [];
@@ -94,7 +126,10 @@ async function stopApp(app: RunningApp): Promise<void> {
   if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((done) => child.once('exit', done));
     child.kill('SIGTERM');
-    const timedOut = await Promise.race([exited.then(() => false), sleep(5000, true, { ref: false })]);
+    const timedOut = await Promise.race([
+      exited.then(() => false),
+      sleep(5000, true, { ref: false }),
+    ]);
     if (timedOut) {
       child.kill('SIGKILL');
       await exited;
@@ -103,15 +138,24 @@ async function stopApp(app: RunningApp): Promise<void> {
   rmSync(app.dataDir, { recursive: true, force: true });
 }
 
+/** Only the fields the benchmark reads; the rest of each JSON answer is passed through. */
+interface Answer {
+  status: number;
+  body: { position: number; revision: number; [field: string]: unknown };
+}
+
 async function call(
   baseUrl: string,
   method: 'GET' | 'POST',
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: any }> {
+): Promise<Answer> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: {
+      authorization: AUTHORIZATION,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
@@ -158,6 +202,8 @@ interface ThroughputResult {
   errors: number;
   seconds: number;
   latencies: number[];
+  /** When each successful command was answered, in ms since the run started. */
+  completedAt: number[];
   lastPosition: number;
   firstError?: string;
 }
@@ -168,7 +214,14 @@ async function deposits(
   accounts: string[],
   limits: { requests: number; seconds: number },
 ): Promise<ThroughputResult> {
-  const result: ThroughputResult = { ok: 0, errors: 0, seconds: 0, latencies: [], lastPosition: 0 };
+  const result: ThroughputResult = {
+    ok: 0,
+    errors: 0,
+    seconds: 0,
+    latencies: [],
+    completedAt: [],
+    lastPosition: 0,
+  };
   let issued = 0;
   const startedAt = process.hrtime.bigint();
   const deadline = Date.now() + limits.seconds * 1000;
@@ -184,6 +237,7 @@ async function deposits(
           throw new Error(`${answer.status} ${JSON.stringify(answer.body)}`);
         result.ok++;
         result.latencies.push(elapsedMs(sentAt));
+        result.completedAt.push(elapsedMs(startedAt));
         result.lastPosition = Math.max(result.lastPosition, answer.body.position);
       } catch (error) {
         result.errors++;
@@ -198,6 +252,8 @@ async function deposits(
 
 interface VisibilityResult {
   samples: number[];
+  /** Each sample with when it was taken, in ms since the run started. */
+  timeline: { at: number; ms: number }[];
   commandLatencies: number[];
   errors: number;
   firstError?: string;
@@ -205,8 +261,9 @@ interface VisibilityResult {
 
 /** Deposit, then at once ask for the account consistent with the deposit's position. */
 async function appendToVisible(baseUrl: string, accounts: string[]): Promise<VisibilityResult> {
-  const result: VisibilityResult = { samples: [], commandLatencies: [], errors: 0 };
+  const result: VisibilityResult = { samples: [], timeline: [], commandLatencies: [], errors: 0 };
   let taken = 0;
+  const startedAt = process.hrtime.bigint();
   async function client(): Promise<void> {
     while (taken < settings.latencySamples) {
       const accountId = accounts[taken++ % accounts.length];
@@ -230,6 +287,7 @@ async function appendToVisible(baseUrl: string, accounts: string[]): Promise<Vis
           throw new Error(`read: ${read.status} ${JSON.stringify(read.body)}`);
         }
         result.samples.push(visibleAfter);
+        result.timeline.push({ at: elapsedMs(startedAt), ms: visibleAfter });
       } catch (error) {
         result.errors++;
         result.firstError ??= error instanceof Error ? error.message : String(error);
@@ -252,17 +310,55 @@ async function plainReads(baseUrl: string, accounts: string[], count: number): P
   return samples;
 }
 
+/** Everything the benchmark prints, kept for the report. */
+const printed: string[] = [];
+function print(line: string): void {
+  console.log(line);
+  printed.push(line);
+}
+
+/** Counts per whole second since the run started. */
+function perSecond(times: number[]): { second: number; commands: number }[] {
+  const counts = new Map<number, number>();
+  for (const at of times)
+    counts.set(Math.floor(at / 1000), (counts.get(Math.floor(at / 1000)) ?? 0) + 1);
+  return [...counts].sort(([a], [b]) => a - b).map(([second, commands]) => ({ second, commands }));
+}
+
+/** p50 and p99 of the samples that finished in each second. */
+function percentilesPerSecond(samples: { at: number; ms: number }[]) {
+  const buckets = new Map<number, number[]>();
+  for (const { at, ms } of samples) {
+    const second = Math.floor(at / 1000);
+    buckets.set(second, [...(buckets.get(second) ?? []), ms]);
+  }
+  return [...buckets]
+    .sort(([a], [b]) => a - b)
+    .flatMap(([second, values]) => {
+      const sorted = values.sort((a, b) => a - b);
+      return [
+        { second, percentile: 'p50' as const, ms: percentile(sorted, 50) },
+        { second, percentile: 'p99' as const, ms: percentile(sorted, 99) },
+      ];
+    });
+}
+
+const REPORT_HTML = join(__dirname, '..', 'docs', 'bench-report.html');
+const REPORT_SVG = join(__dirname, '..', 'docs', 'bench-report.svg');
+
 async function main(): Promise<void> {
   const cpuList = cpus();
-  console.log(
+  print(
     `machine: ${cpuList.length} cpus (${cpuList[0]?.model.trim() ?? 'unknown'}), ` +
-      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}`,
+      `${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, node ${process.version}, ${process.platform}, ` +
+      `load average ${loadavg()[0].toFixed(2)} at start (other work on the machine skews the figures)`,
   );
-  console.log(
+  print(
     `settings: ${settings.accounts} accounts, concurrency ${settings.concurrency}, ` +
       `${settings.seconds} s or ${settings.maxRequests} requests, ` +
       `${settings.warmupRequests} warm-up requests, ${settings.latencySamples} visibility samples ` +
-      `at concurrency ${settings.latencyConcurrency}; app: npm start on a fresh temp DATA_DIR`,
+      `at concurrency ${settings.latencyConcurrency}; app: npm start on a fresh temp DATA_DIR, ` +
+      `teller bearer token, rate limits lifted`,
   );
 
   const app = await startApp();
@@ -289,13 +385,13 @@ async function main(): Promise<void> {
       requests: settings.maxRequests,
       seconds: settings.seconds,
     });
-    console.log(
+    print(
       `deposits: ${(run.ok / run.seconds).toFixed(1)} commands/s ` +
         `(${run.ok} ok, ${run.errors} errors, concurrency ${settings.concurrency}, ` +
         `${run.seconds.toFixed(2)} s)`,
     );
-    console.log(`  deposit response time: ${summary(run.latencies)}`);
-    if (run.firstError) console.log(`  first error: ${run.firstError}`);
+    print(`  deposit response time: ${summary(run.latencies)}`);
+    if (run.firstError) print(`  first error: ${run.firstError}`);
 
     // How far the read models trail the commands once the load stops.
     const catchUpStartedAt = process.hrtime.bigint();
@@ -304,22 +400,32 @@ async function main(): Promise<void> {
       'GET',
       `/accounts/${accounts[0]}?consistentWith=${run.lastPosition}`,
     );
-    console.log(
+    print(
       `  read models caught up ${elapsedMs(catchUpStartedAt).toFixed(1)} ms after the last ` +
         `answer (status ${caughtUp.status})`,
     );
 
     const floor = await plainReads(app.baseUrl, accounts, 200);
     const visible = await appendToVisible(app.baseUrl, accounts);
-    console.log(
+    print(
       `append-to-visible via consistentWith: ${summary(visible.samples)} ` +
         `(${visible.samples.length} samples, ${visible.errors} errors, ` +
         `concurrency ${settings.latencyConcurrency})`,
     );
-    console.log(`  deposit response time at that load: ${summary(visible.commandLatencies)}`);
-    console.log(`  plain GET /accounts/{id} for comparison: ${summary(floor)} (200 samples)`);
-    if (visible.firstError) console.log(`  first error: ${visible.firstError}`);
+    print(`  deposit response time at that load: ${summary(visible.commandLatencies)}`);
+    print(`  plain GET /accounts/{id} for comparison: ${summary(floor)} (200 samples)`);
+    if (visible.firstError) print(`  first error: ${visible.firstError}`);
     if (run.errors > 0 || visible.errors > 0) process.exitCode = 1;
+    await writeBenchReport(
+      {
+        throughput: perSecond(run.completedAt),
+        lag: percentilesPerSecond(visible.timeline),
+        summary: printed,
+      },
+      REPORT_HTML,
+      REPORT_SVG,
+    );
+    print(`report: ${REPORT_HTML} and ${REPORT_SVG}`);
   } catch (error) {
     console.error(`Benchmark failed: ${error instanceof Error ? error.message : error}`);
     console.error(`Last app output:\n${app.log.slice(-20).join('')}`);

@@ -1,4 +1,4 @@
-import type { AccountEvent } from '../src/domain/accounts/account.events';
+import type { AccountEvent, DepositChannel } from '../src/domain/accounts/account.events';
 import { idFromStream } from '../src/domain/stream-names';
 import type { EventEnvelope } from '../src/event-store/event-envelope';
 import type { ProjectedDocument, Projection } from '../src/projecting/projection';
@@ -14,6 +14,8 @@ export interface AccountTransaction extends ProjectedDocument {
   amount: number;
   balanceAfter: number;
   reference?: string;
+  /** Deposits only: how the money came in. */
+  channel?: DepositChannel;
   transferId?: string;
   counterpartyAccountId?: string;
   recordedAt: string;
@@ -33,7 +35,8 @@ type Movement = Extract<
 
 export const accountTransactionsProjection: Projection<AccountTransaction> = {
   name: 'account-transactions',
-  version: 1,
+  // 2: deposits carry their channel (MoneyDeposited v2).
+  version: 2,
   collection: 'account_transactions',
   seesWholeStreams: false,
   handles: [
@@ -58,7 +61,7 @@ export const accountTransactionsProjection: Projection<AccountTransaction> = {
     switch (event.type) {
       case 'MoneyDeposited':
         return withReference(
-          { ...base, kind: 'deposit', amount: event.data.amount },
+          { ...base, kind: 'deposit', amount: event.data.amount, channel: event.data.channel },
           event.data.reference,
         );
       case 'MoneyWithdrawn':

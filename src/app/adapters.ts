@@ -10,7 +10,9 @@ import { EventStoreFeed } from '../event-feed/in-process/event-store-feed';
 import { KafkaEventFeed } from '../event-feed/kafka/kafka-event-feed';
 import { KafkaEventPublisher } from '../event-feed/kafka/kafka-event-publisher';
 import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
+import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { UpcastingEventStore } from '../event-store/upcasting-event-store';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
@@ -18,16 +20,18 @@ import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
 export function adapters(config: AppConfig): Provider[] {
   const { eventStore, readStore, transport } = config;
+  const configuredEventStore = (): EventStore => {
+    if (eventStore.kind === 'eventstoredb') {
+      return new EventStoreDbEventStore({ connectionString: eventStore.url });
+    }
+    return new SqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+  };
   const providers: Provider[] = [
     { provide: APP_CONFIG, useValue: config },
     {
       provide: EVENT_STORE,
-      useFactory: () => {
-        if (eventStore.kind === 'eventstoredb') {
-          throw new Error('EVENT_STORE=eventstoredb is not wired yet');
-        }
-        return new SqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
-      },
+      // Every reader (commands, projections, relay, analytics) sees events in their current shape.
+      useFactory: () => new UpcastingEventStore(configuredEventStore()),
     },
     {
       provide: READ_STORE,

@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
+import { AnalyticsModule } from '../analytics/analytics.module';
+import { AuditModule } from '../audit/audit.module';
 import { AccountLoader } from '../commands/accounts/account-loader';
 import { CloseAccountHandler } from '../commands/accounts/close-account.handler';
 import { MoveMoneyHandler } from '../commands/accounts/move-money.handler';
@@ -11,6 +13,8 @@ import { AccountsController } from '../http/accounts.controller';
 import { ConsistentReads } from '../http/consistent-reads';
 import { IdempotencyRecordStore } from '../http/idempotency/idempotency-record.store';
 import { TransfersController } from '../http/transfers.controller';
+import { ProjectionsController } from '../http/projections.controller';
+import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
 import { AccountQueries } from '../queries/account-queries';
 import { ReadYourWrites } from '../queries/read-your-writes';
@@ -32,7 +36,12 @@ const commandSide = [
   RequestTransferHandler,
 ];
 const querySide = [AccountQueries, ReadYourWrites, ConsistentReads, IdempotencyRecordStore];
-const eventProcessing = [ConsumerHost, TransferProcessManager, LedgerLifecycle];
+const eventProcessing = [
+  ConsumerHost,
+  TransferProcessManager,
+  ProjectionRebuilder,
+  LedgerLifecycle,
+];
 
 /**
  * One build, four roles: `api` serves HTTP commands and queries, `relay` copies the event log to
@@ -51,8 +60,12 @@ export class AppModule {
         CqrsModule.forRoot(),
         ObservabilityModule,
         AuthModule,
+        ...(servesApi ? [AnalyticsModule] : []),
+        ...(servesApi ? [AuditModule] : []),
       ],
-      controllers: servesApi ? [AccountsController, TransfersController] : [],
+      controllers: servesApi
+        ? [AccountsController, TransfersController, ProjectionsController]
+        : [],
       providers: [
         ...commandSide,
         ...querySide,

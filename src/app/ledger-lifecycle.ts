@@ -14,6 +14,7 @@ import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publis
 import { ensureTopic } from '../event-feed/kafka/kafka-topics';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { ProjectionConsumer } from '../projecting/projection-consumer';
+import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
 import { ReadYourWrites } from '../queries/read-your-writes';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
@@ -35,6 +36,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     private readonly consumers: ConsumerHost,
     private readonly transfers: TransferProcessManager,
     private readonly readYourWrites: ReadYourWrites,
+    private readonly rebuilder: ProjectionRebuilder,
     @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetters,
     @Optional() private readonly relay?: EventRelay,
     @Optional() @Inject(EVENT_PUBLISHER) private readonly publisher?: EventPublisher,
@@ -65,12 +67,26 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     this.consumers.onGiveUp((consumer) => this.fail(`${consumer} keeps failing`));
     if (this.relays) this.relay!.start();
     if (this.projects) {
+      const held = await this.rebuilder.requestForChangedVersions();
       for (const projection of PROJECTIONS) {
-        this.consumers.start(
-          new ProjectionConsumer(projection, this.readStore, this.eventStore, this.deadLetters),
+        const consumer = new ProjectionConsumer(
+          projection,
+          this.readStore,
+          this.eventStore,
+          this.deadLetters,
         );
+        if (!held.includes(projection.name)) {
+          this.consumers.start(consumer);
+          continue;
+        }
+        this.logger.log(`${projection.name} changed version: live consumer waits for its rebuild`);
+        void this.rebuilder
+          .finished(projection.name)
+          .then(() => this.consumers.start(consumer))
+          .catch((error: unknown) => this.fail((error as Error).message));
       }
       this.consumers.start(this.transfers);
+      this.rebuilder.start();
     }
     this.logger.log(`running as ${this.config.role}`);
   }
@@ -86,6 +102,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(signal?: string): Promise<void> {
     if (signal) this.logger.log(`Shutting down on ${signal}`);
     await this.relay?.stop();
+    await this.rebuilder.stop();
     await this.consumers.stopAll();
     await this.publisher?.close();
     await this.eventStore.close();

@@ -4,7 +4,7 @@ import type { TransferEventType } from './transfers/transfer.events';
 /** The shape version each event type is written with today; upcasters lift older ones on read. */
 export const CURRENT_SCHEMA_VERSION: Record<AccountEventType | TransferEventType, number> = {
   AccountOpened: 1,
-  MoneyDeposited: 1,
+  MoneyDeposited: 2,
   MoneyWithdrawn: 1,
   TransferDebited: 1,
   TransferCredited: 1,

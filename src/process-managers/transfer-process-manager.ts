@@ -4,6 +4,7 @@ import { DomainError } from '../domain/domain-error';
 import type { TransferCommand } from '../domain/transfers/transfer.commands';
 import { transferDecider } from '../domain/transfers/transfer.decider';
 import type { TransferEvent } from '../domain/transfers/transfer.events';
+import type { TransferState } from '../domain/transfers/transfer.state';
 import type { AccountCommand } from '../domain/accounts/account.commands';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
@@ -11,7 +12,14 @@ import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import type { FeedConsumer } from '../subscriptions/feed-consumer';
 
-type TransferRequested = Extract<TransferEvent, { type: 'TransferRequested' }>['data'];
+type Transfer = Exclude<TransferState, { status: 'none' }>;
+
+/** The transfer state each event leaves behind, for the events this manager acts on. */
+const STEP_AFTER: Record<string, TransferState['status'] | undefined> = {
+  TransferRequested: 'requested',
+  TransferSourceDebited: 'debited',
+  TransferCreditRefused: 'credit-refused',
+};
 
 /**
  * Drives each transfer from the event feed: requested → source debited → destination credited →
@@ -29,24 +37,24 @@ export class TransferProcessManager implements FeedConsumer {
     @Inject(EVENT_STORE) private readonly store: EventStore,
   ) {}
 
+  /**
+   * Acts on an event only while the transfer is still in the state that event put it in. A
+   * redelivered event whose step was already decided (a debit refused and the transfer failed,
+   * say) is then passed over instead of being decided again on today's balances.
+   */
   async handle(events: EventEnvelope[]): Promise<void> {
     for (const event of events) {
-      switch (event.type) {
-        case 'TransferRequested':
-          await this.debitSource(event);
-          break;
-        case 'TransferSourceDebited':
-          await this.creditDestination(event);
-          break;
-        case 'TransferCreditRefused':
-          await this.refundSource(event);
-          break;
-      }
+      const awaited = STEP_AFTER[event.type];
+      if (!awaited) continue;
+      const transfer = await this.transferNow(event.streamId);
+      if (transfer.status === 'none' || transfer.status !== awaited) continue;
+      if (event.type === 'TransferRequested') await this.debitSource(transfer, event);
+      if (event.type === 'TransferSourceDebited') await this.creditDestination(transfer, event);
+      if (event.type === 'TransferCreditRefused') await this.refundSource(transfer, event);
     }
   }
 
-  private async debitSource(event: EventEnvelope): Promise<void> {
-    const transfer = await this.requestOf(event);
+  private async debitSource(transfer: Transfer, event: EventEnvelope): Promise<void> {
     const { transferId, fromAccountId, toAccountId, amount, currency } = transfer;
     const debit: AccountCommand = {
       type: 'DebitForTransfer',
@@ -68,9 +76,8 @@ export class TransferProcessManager implements FeedConsumer {
     }
   }
 
-  private async creditDestination(event: EventEnvelope): Promise<void> {
-    const { transferId, fromAccountId, toAccountId, amount, currency } =
-      await this.requestOf(event);
+  private async creditDestination(transfer: Transfer, event: EventEnvelope): Promise<void> {
+    const { transferId, fromAccountId, toAccountId, amount, currency } = transfer;
     const credit: AccountCommand = {
       type: 'CreditForTransfer',
       transferId,
@@ -97,8 +104,8 @@ export class TransferProcessManager implements FeedConsumer {
     await this.transferStep(transferId, { type: 'CompleteTransfer' }, 'complete', event);
   }
 
-  private async refundSource(event: EventEnvelope): Promise<void> {
-    const { transferId, fromAccountId, amount } = await this.requestOf(event);
+  private async refundSource(transfer: Transfer, event: EventEnvelope): Promise<void> {
+    const { transferId, fromAccountId, amount } = transfer;
     await this.accountStep(
       fromAccountId,
       { type: 'RefundTransfer', transferId, amount },
@@ -114,11 +121,12 @@ export class TransferProcessManager implements FeedConsumer {
     );
   }
 
-  /** The request holds every fact the steps need; later events only name the transfer. */
-  private async requestOf(event: EventEnvelope): Promise<TransferRequested> {
-    if (event.type === 'TransferRequested') return event.data as TransferRequested;
-    const [requested] = await this.store.readStream(event.streamId, { maxCount: 1 });
-    return requested.data as TransferRequested;
+  private async transferNow(streamId: string): Promise<TransferState> {
+    const events = await this.store.readStream(streamId);
+    return events.reduce(
+      (state, event) => transferDecider.evolve(state, event as unknown as TransferEvent),
+      transferDecider.initialState,
+    );
   }
 
   /** Runs an account step; a business refusal is an outcome of the transfer, not a failure. */

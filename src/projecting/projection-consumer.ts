@@ -84,8 +84,12 @@ export class ProjectionConsumer<D extends ProjectedDocument> implements FeedCons
       changed.add(id);
     }
     if (changed.size === 0) return;
+    const storedIds = new Set(stored.map((doc) => doc._id));
     const operations: BulkWriteOperation<D>[] = [...changed].map((id) => {
       const replacement = current.get(id)!;
+      // A new document is inserted: the plain _id lookup is fast on every store, and a concurrent
+      // insert surfaces as DuplicateKeyError like a guarded upsert that lost.
+      if (!storedIds.has(id)) return { insertOne: { document: replacement } };
       return {
         replaceOne: {
           filter: { _id: id, revision: { $lt: replacement.revision } },

@@ -18,6 +18,12 @@ export interface ConsumerStatus {
 /** About half a minute of back-off in all: long enough to ride out a broker or database restart. */
 const MAX_CONSECUTIVE_FAILURES = 10;
 const MAX_BACKOFF_MS = 5000;
+/**
+ * Failures count as "in a row" unless this long passed without one. A success alone does not
+ * reset the count: with a partitioned feed, healthy partitions succeed between the failures of one
+ * poisoned partition, which must still end in giving up.
+ */
+const FAILURE_WINDOW_MS = 60_000;
 /** A batch that takes longer is treated as a stalled consumer, which is restarted. */
 const BATCH_TIMEOUT_MS = 60_000;
 
@@ -96,6 +102,7 @@ export class ConsumerHost implements OnApplicationShutdown {
   ): Promise<void> {
     const status = this.statuses.get(consumer.name)!;
     let failures = 0;
+    let lastFailureAt = 0;
     while (!slot.stopped) {
       try {
         const after = await this.checkpoints.get(consumer.name);
@@ -109,7 +116,7 @@ export class ConsumerHost implements OnApplicationShutdown {
             await this.checkpoints.save(consumer.name, position, progress);
             status.position = position;
             this.metrics?.eventsHandled.inc({ consumer: consumer.name }, events.length);
-            failures = 0;
+            if (Date.now() - lastFailureAt > FAILURE_WINDOW_MS) failures = 0;
           },
         );
         status.state = 'running';
@@ -117,6 +124,7 @@ export class ConsumerHost implements OnApplicationShutdown {
         return;
       } catch (error) {
         failures++;
+        lastFailureAt = Date.now();
         this.metrics?.consumerFailures.inc({ consumer: consumer.name });
         status.lastError = error instanceof Error ? error.message : String(error);
         this.logger.error(

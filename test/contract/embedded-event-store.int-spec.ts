@@ -145,6 +145,7 @@ describe('SqliteEventStore on one file', () => {
           recorded_at: envelope.recordedAt,
           data: JSON.stringify(event.data),
           metadata: JSON.stringify(event.metadata),
+          hash: envelope.hash,
         },
       ]);
     } finally {
@@ -157,7 +158,9 @@ describe('SqliteEventStore on one file', () => {
     const [a, b] = [newEvent(0), newEvent(1)];
 
     // The repeated id only fails on the third insert, inside the transaction.
-    await expect(store.append('account-1', [a, b, a], 'no-stream')).rejects.toThrow(/UNIQUE/);
+    await expect(store.append('account-1', [a, b, a], 'no-stream')).rejects.toMatchObject({
+      message: expect.stringMatching(/UNIQUE/),
+    });
 
     expect(await store.headPosition()).toBe(0);
     await expect(store.append('account-1', [a, b], 'no-stream')).resolves.toEqual({

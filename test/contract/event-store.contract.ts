@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { EventEnvelope, NewEvent } from '../../src/event-store/event-envelope';
 import {
@@ -77,15 +77,70 @@ async function waitUntil(condition: () => boolean, what: string): Promise<void> 
   }
 }
 
+/**
+ * The hash chain, recomputed without the application's code: RFC 8785 canonical JSON (members
+ * sorted by UTF-16 code units, no whitespace, ECMAScript number and string forms) of the envelope
+ * without position and hash, a newline, and the previous event's hash (64 zeros at revision 0).
+ */
+function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const object = value as Record<string, unknown>;
+  const members = Object.keys(object)
+    .filter((key) => object[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(object[key])}`);
+  return `{${members.join(',')}}`;
+}
+
+function expectedHash(event: EventEnvelope, previousHash: string): string {
+  const { eventId, type, schemaVersion, streamId, revision, recordedAt, data, metadata } = event;
+  const canonical = canonicalJson({
+    eventId,
+    type,
+    schemaVersion,
+    streamId,
+    revision,
+    recordedAt,
+    data,
+    metadata,
+  });
+  return createHash('sha256').update(`${canonical}\n${previousHash}`, 'utf8').digest('hex');
+}
+
+/** Checks a whole stream (from revision 0) link by link; returns its head hash. */
+function expectValidChain(events: EventEnvelope[]): string {
+  let previous = '0'.repeat(64);
+  events.forEach((event, index) => {
+    expect(event.revision).toBe(index);
+    expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect({ revision: event.revision, hash: event.hash }).toEqual({
+      revision: event.revision,
+      hash: expectedHash(event, previous),
+    });
+    previous = event.hash;
+  });
+  return previous;
+}
+
 function gate(): { opened: Promise<void>; open: () => void } {
   let open = () => {};
   const opened = new Promise<void>((resolve) => (open = resolve));
   return { opened, open };
 }
 
+export interface ContractOptions {
+  /**
+   * Whether the adapter refuses event ids already stored in another stream. EventStoreDB only
+   * deduplicates ids within a stream; our event ids derive from command ids, which are per stream.
+   */
+  detectsIdsOfOtherStreams?: boolean;
+}
+
 export function describeEventStoreContract(
   adapterName: string,
   open: () => Promise<OpenedEventStore>,
+  { detectsIdsOfOtherStreams = true }: ContractOptions = {},
 ): void {
   describe(`EventStore contract: ${adapterName}`, () => {
     let opened: OpenedEventStore;
@@ -264,17 +319,20 @@ export function describeEventStoreContract(
         await expect(store.append(streamId, [fresh], 1)).resolves.toMatchObject({ revision: 2 });
       });
 
-      it('rejects event ids that are stored in another stream', async () => {
-        const original = newStreamId('owner');
-        const other = newStreamId('thief');
-        const events = newEvents(2);
-        await store.append(original, events, 'no-stream');
+      (detectsIdsOfOtherStreams ? it : it.skip)(
+        'rejects event ids that are stored in another stream',
+        async () => {
+          const original = newStreamId('owner');
+          const other = newStreamId('thief');
+          const events = newEvents(2);
+          await store.append(original, events, 'no-stream');
 
-        const error = await store.append(other, events, 'no-stream').catch((e) => e);
+          const error = await store.append(other, events, 'no-stream').catch((e) => e);
 
-        expect(error).toBeInstanceOf(PartialDuplicateAppendError);
-        expect(await store.readStream(other)).toEqual([]);
-      });
+          expect(error).toBeInstanceOf(PartialDuplicateAppendError);
+          expect(await store.readStream(other)).toEqual([]);
+        },
+      );
 
       it('lets exactly one of several concurrent appends with the same expected revision win', async () => {
         const streamId = newStreamId('race');
@@ -371,6 +429,110 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('hash chain', () => {
+      it('chains each event to the previous one of its stream, from 64 zeros at revision 0', async () => {
+        const a = newStreamId('chain-a');
+        const b = newStreamId('chain-b');
+        await store.append(a, newEvents(2), 'no-stream');
+        await store.append(b, newEvents(1), 'no-stream');
+        await store.append(a, newEvents(3), 1);
+        await store.append(b, newEvents(1), 0);
+
+        const streamA = await store.readStream(a);
+        const streamB = await store.readStream(b);
+
+        expect(streamA).toHaveLength(5);
+        expectValidChain(streamA);
+        expectValidChain(streamB);
+        expect(new Set([...streamA, ...streamB].map((event) => event.hash)).size).toBe(7);
+      });
+
+      it('hashes the canonical form, whatever the key order, characters and numbers', async () => {
+        const streamId = newStreamId('chain-canonical');
+        const awkward = newEvent({
+          type: 'CanonicalFormTested',
+          data: {
+            zeta: 1,
+            alpha: { z: [3, 2, 1], a: null, m: { '10': 'ten', '9': 'nine', B: 'b', a: 'a' } },
+            unicode: 'Zoë € 😀 \u2028 \u0007 "quoted" \\ /',
+            '€uro': true,
+            '😀': 'surrogate-pair key',
+            numbers: [0, -0, 1e21, 1e-7, 0.1, 123456789012345, -1.5, 2 ** 53 - 1],
+            empty: { object: {}, array: [], text: '' },
+          },
+          metadata: {
+            commandId: randomUUID(),
+            causationId: randomUUID(),
+            correlationId: randomUUID(),
+            actor: { roles: ['b', 'a'], subject: 'söme-one' },
+          },
+        });
+
+        await store.append(streamId, [awkward, newEvent()], 'no-stream');
+
+        const stored = await store.readStream(streamId);
+        expectValidChain(stored);
+      });
+
+      it('hands out the same hash on every read path', async () => {
+        const streamId = newStreamId('chain-reads');
+        const checkpoint = await store.headPosition();
+        await store.append(streamId, newEvents(3), 'no-stream');
+        await store.append(streamId, newEvents(2), 2);
+        const forwards = await store.readStream(streamId);
+        const received: EventEnvelope[] = [];
+        const subscription = store.subscribeToAll({ after: checkpoint }, async (batch) => {
+          received.push(...batch);
+        });
+        await waitUntil(() => inStream(received, streamId).length === 5, 'all arrived');
+        await subscription.stop();
+
+        expectValidChain(forwards);
+        const backwards = await store.readStream(streamId, { direction: 'backwards' });
+        const fromMiddle = await store.readStream(streamId, { fromRevision: 2, maxCount: 2 });
+        expect(backwards.reverse()).toStrictEqual(forwards);
+        expect(fromMiddle).toStrictEqual(forwards.slice(2, 4));
+        expect(inStream(await store.readAll({ after: checkpoint }), streamId)).toStrictEqual(
+          forwards,
+        );
+        expect(inStream(received, streamId)).toStrictEqual(forwards);
+      });
+
+      it('leaves the chain untouched when an append is re-sent or refused', async () => {
+        const streamId = newStreamId('chain-resend');
+        const first = newEvents(2);
+        await store.append(streamId, first, 'no-stream');
+        const before = await store.readStream(streamId);
+
+        await store.append(streamId, first, 'no-stream');
+        await store.append(streamId, newEvents(1), 0).catch(() => undefined);
+        await store
+          .append(streamId, [newEvent({ data: { amount: BigInt(1) } })], 1)
+          .catch(() => undefined);
+        await store.append(streamId, newEvents(1), 1);
+
+        const after = await store.readStream(streamId);
+        expect(after.slice(0, 2)).toStrictEqual(before);
+        expectValidChain(after);
+      });
+
+      it('continues the chain after close and reopen (when the adapter can reopen)', async () => {
+        const { reopen } = opened;
+        if (!reopen) return;
+        const streamId = newStreamId('chain-durable');
+        await store.append(streamId, newEvents(2), 'no-stream');
+        await store.close();
+
+        const reopened = await reopen();
+        try {
+          await reopened.append(streamId, newEvents(2), 1);
+          expectValidChain(await reopened.readStream(streamId));
+        } finally {
+          await reopened.close();
+        }
+      });
+    });
+
     describe('envelope', () => {
       it('round-trips every field exactly', async () => {
         const streamId = newStreamId('envelope');
@@ -404,6 +566,7 @@ export function describeEventStoreContract(
           revision: 0,
           position: first.position,
           recordedAt: first.recordedAt,
+          hash: first.hash,
         });
         expect(second).toStrictEqual({
           ...deposit,
@@ -411,6 +574,7 @@ export function describeEventStoreContract(
           revision: 1,
           position: result.position,
           recordedAt: second.recordedAt,
+          hash: second.hash,
         });
         expect(first.position).toBeLessThan(second.position);
         for (const { recordedAt } of [first, second]) {

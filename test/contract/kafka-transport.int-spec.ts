@@ -35,6 +35,7 @@ describe('Kafka transport against a real broker', () => {
       eventId: randomUUID(),
       type: 'KafkaTested',
       schemaVersion: 1,
+      hash: '0'.repeat(64),
       data: { streamId, revision, note: 'x'.repeat(64) },
       metadata: {
         actor: { subject: 'kafka-test', roles: ['tester'] },

@@ -19,6 +19,8 @@ export interface TrafficOptions {
   maxPauseMs?: number;
   /** A request taking longer than this counts as unexpected (a hang), in ms. */
   requestTimeoutMs?: number;
+  /** Sent with every request, e.g. a bearer token. */
+  headers?: () => Record<string, string>;
 }
 
 export interface Traffic {
@@ -47,7 +49,7 @@ export function startTraffic(
   accountIds: readonly string[],
   options: TrafficOptions = {},
 ): Traffic {
-  const { clients = 3, maxPauseMs = 15, requestTimeoutMs = 30_000 } = options;
+  const { clients = 3, maxPauseMs = 40, requestTimeoutMs = 30_000, headers = () => ({}) } = options;
   const acknowledged: Acknowledged[] = [];
   const refused: string[] = [];
   const unexpected: string[] = [];
@@ -56,7 +58,7 @@ export function startTraffic(
   async function post(path: string, body: object) {
     const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { ...headers(), 'content-type': 'application/json' },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(requestTimeoutMs),
     });

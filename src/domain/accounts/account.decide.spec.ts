@@ -29,7 +29,7 @@ const opened = (overdraftLimit = 0): AccountEvent => ({
 });
 const deposited = (amount: number, balanceAfter: number): AccountEvent => ({
   type: 'MoneyDeposited',
-  data: { amount, balanceAfter },
+  data: { amount, balanceAfter, channel: 'api' },
 });
 const closed: AccountEvent = { type: 'AccountClosed', data: {} };
 const debited = (transferId: string, amount: number, balanceAfter: number): AccountEvent => ({
@@ -73,7 +73,10 @@ describe('account decisions', () => {
       given(opened(), deposited(100, 100))
         .when({ type: 'DepositMoney', amount: 50, reference: 'salary' })
         .then([
-          { type: 'MoneyDeposited', data: { amount: 50, balanceAfter: 150, reference: 'salary' } },
+          {
+            type: 'MoneyDeposited',
+            data: { amount: 50, balanceAfter: 150, channel: 'api', reference: 'salary' },
+          },
         ]));
     it('needs an open account', () =>
       given().when({ type: 'DepositMoney', amount: 1 }).thenRefused('ACCOUNT_NOT_FOUND'));

@@ -1,10 +1,13 @@
 import { DomainError } from '../domain-error';
 import { assertKnownCurrency, assertPositiveAmount } from '../money';
 import type { AccountCommand } from './account.commands';
-import type { AccountEvent } from './account.events';
+import type { AccountEvent, DepositChannel } from './account.events';
 import type { AccountState } from './account.state';
 
 type OpenAccount = Exclude<AccountState, { status: 'none' }>;
+
+/** Deposit commands come only through the HTTP API today (see DepositChannel). */
+const DEPOSIT_CHANNEL: DepositChannel = 'api';
 
 export function decideAccount(command: AccountCommand, state: AccountState): AccountEvent[] {
   if (command.type === 'OpenAccount') return open(command, state);
@@ -39,7 +42,11 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         {
           type: 'MoneyDeposited',
           data: withReference(
-            { amount: command.amount, balanceAfter: state.balance + command.amount },
+            {
+              amount: command.amount,
+              balanceAfter: state.balance + command.amount,
+              channel: DEPOSIT_CHANNEL,
+            },
             command.reference,
           ),
         },

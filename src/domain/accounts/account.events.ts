@@ -1,10 +1,20 @@
+/**
+ * How deposited money reached the ledger (MoneyDeposited schema version 2). Every deposit so far came
+ * through the HTTP API; a channel such as a card or bank-transfer feed joins this union with the
+ * command field that names it.
+ */
+export type DepositChannel = 'api';
+
 /** Events of one account's stream. Movements carry the balance they leave, so readers need no sum. */
 export type AccountEvent =
   | {
       type: 'AccountOpened';
       data: { accountId: string; ownerId: string; currency: string; overdraftLimit: number };
     }
-  | { type: 'MoneyDeposited'; data: { amount: number; balanceAfter: number; reference?: string } }
+  | {
+      type: 'MoneyDeposited';
+      data: { amount: number; balanceAfter: number; channel: DepositChannel; reference?: string };
+    }
   | { type: 'MoneyWithdrawn'; data: { amount: number; balanceAfter: number; reference?: string } }
   | {
       type: 'TransferDebited';

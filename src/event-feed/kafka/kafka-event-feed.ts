@@ -29,7 +29,9 @@ export class KafkaEventFeed implements EventFeed {
 
   constructor(options: KafkaEventFeedOptions) {
     this.topic = options.topic ?? DEFAULT_TOPIC;
-    this.groupPrefix = options.groupPrefix ?? 'ledgerline.';
+    // Groups are per topic: kafkajs's assigner would otherwise share one group's partitions
+    // between members reading different topics, and some would go unread.
+    this.groupPrefix = options.groupPrefix ?? `ledgerline.${this.topic}.`;
     const kafka = createKafkaClient(options);
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.createConsumer = (groupId) =>

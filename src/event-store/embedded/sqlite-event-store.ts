@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import Database from 'better-sqlite3';
-import type { EventEnvelope, NewEvent } from '../event-envelope';
+import { type EventEnvelope, envelopeHash, GENESIS_HASH, type NewEvent } from '../event-envelope';
 import { PartialDuplicateAppendError, WrongExpectedRevisionError } from '../event-store.errors';
 import type {
   AppendResult,
@@ -40,8 +40,13 @@ const SCHEMA = `
     recorded_at TEXT NOT NULL,
     data TEXT NOT NULL,
     metadata TEXT NOT NULL,
+    hash TEXT NOT NULL,
     UNIQUE (stream_id, revision)
   )`;
+
+/** Files created before events were hash-chained get the column, then the chain, at open. */
+const ADD_HASH_COLUMN = "ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''";
+const MIGRATION_PAGE = 1000;
 
 interface EventRow {
   position: number;
@@ -53,6 +58,7 @@ interface EventRow {
   recorded_at: string;
   data: string;
   metadata: string;
+  hash: string;
 }
 
 type StoredId = Pick<EventRow, 'stream_id' | 'revision' | 'position'>;
@@ -61,15 +67,16 @@ function prepareStatements(db: Database.Database) {
   return {
     insert: db.prepare<Omit<EventRow, 'position'>>(
       `INSERT INTO events
-         (event_id, stream_id, revision, type, schema_version, recorded_at, data, metadata)
+         (event_id, stream_id, revision, type, schema_version, recorded_at, data, metadata, hash)
        VALUES
-         (@event_id, @stream_id, @revision, @type, @schema_version, @recorded_at, @data, @metadata)`,
+         (@event_id, @stream_id, @revision, @type, @schema_version, @recorded_at, @data, @metadata,
+          @hash)`,
     ),
     byEventId: db.prepare<[string], StoredId>(
       'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
     ),
-    lastRevision: db.prepare<[string], { revision: number | null }>(
-      'SELECT MAX(revision) AS revision FROM events WHERE stream_id = ?',
+    last: db.prepare<[string], Pick<EventRow, 'revision' | 'hash'>>(
+      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
     ),
     streamForwards: db.prepare<{ streamId: string; from: number; limit: number }, EventRow>(
       `SELECT * FROM events WHERE stream_id = @streamId AND revision >= @from
@@ -97,7 +104,45 @@ function toEnvelope(row: EventRow): EventEnvelope {
     recordedAt: row.recorded_at,
     data: JSON.parse(row.data),
     metadata: JSON.parse(row.metadata),
+    hash: row.hash,
   };
+}
+
+function hasHashColumn(db: Database.Database): boolean {
+  const columns = db.pragma('table_info(events)') as { name: string }[];
+  return columns.some((column) => column.name === 'hash');
+}
+
+/**
+ * Adds the hash column to a file written before events were chained and chains what is there,
+ * stream by stream in revision order. Those hashes attest the events as found at this moment,
+ * not as first written. Under the write lock, so that only one process migrates.
+ */
+function migrateToHashChain(db: Database.Database): void {
+  if (hasHashColumn(db)) return;
+  db.transaction(() => {
+    if (hasHashColumn(db)) return;
+    db.exec(ADD_HASH_COLUMN);
+    const page = db.prepare<{ streamId: string; revision: number; limit: number }, EventRow>(
+      `SELECT * FROM events WHERE (stream_id, revision) > (@streamId, @revision)
+       ORDER BY stream_id, revision LIMIT @limit`,
+    );
+    const setHash = db.prepare<[string, number]>('UPDATE events SET hash = ? WHERE position = ?');
+    let after = { streamId: '', revision: -1 };
+    let previous = { streamId: '', hash: GENESIS_HASH };
+    for (;;) {
+      const rows = page.all({ ...after, limit: MIGRATION_PAGE });
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        const prior = previous.streamId === row.stream_id ? previous.hash : GENESIS_HASH;
+        const hash = envelopeHash(toEnvelope({ ...row, hash: '' }), prior);
+        setHash.run(hash, row.position);
+        previous = { streamId: row.stream_id, hash };
+      }
+      const last = rows[rows.length - 1];
+      after = { streamId: last.stream_id, revision: last.revision };
+    }
+  }).immediate();
 }
 
 /**
@@ -126,6 +171,7 @@ export class SqliteEventStore implements EventStore {
     // An accepted event must survive a power cut, so every commit is synced to disk.
     this.db.pragma('synchronous = FULL');
     this.db.exec(SCHEMA);
+    migrateToHashChain(this.db);
 
     this.statements = prepareStatements(this.db);
     this.appendTransaction = this.db.transaction(
@@ -207,28 +253,32 @@ export class SqliteEventStore implements EventStore {
     const resent = this.findResend(streamId, events);
     if (resent) return resent;
 
-    const last = this.statements.lastRevision.get(streamId)?.revision ?? null;
-    const actual = last ?? 'no-stream';
+    const last = this.statements.last.get(streamId);
+    const actual = last?.revision ?? 'no-stream';
     if (expected !== 'any' && expected !== actual) {
       throw new WrongExpectedRevisionError(streamId, expected, actual);
     }
 
-    const firstRevision = last === null ? 0 : last + 1;
+    const firstRevision = last === undefined ? 0 : last.revision + 1;
     const recordedAt = new Date().toISOString();
-    const positions = events.map((event, index) =>
-      Number(
-        this.statements.insert.run({
-          event_id: event.eventId,
-          stream_id: streamId,
-          revision: firstRevision + index,
-          type: event.type,
-          schema_version: event.schemaVersion,
-          recorded_at: recordedAt,
-          data: JSON.stringify(event.data),
-          metadata: JSON.stringify(event.metadata),
-        }).lastInsertRowid,
-      ),
-    );
+    // The write lock is held, so the previous hash cannot change before these rows commit.
+    let previousHash = last?.hash ?? GENESIS_HASH;
+    const positions = events.map((event, index) => {
+      const row = {
+        event_id: event.eventId,
+        stream_id: streamId,
+        revision: firstRevision + index,
+        type: event.type,
+        schema_version: event.schemaVersion,
+        recorded_at: recordedAt,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+      };
+      // Hashed as a reader will get it back: data and metadata after their JSON round trip.
+      const hash = envelopeHash(toEnvelope({ ...row, position: 0, hash: '' }), previousHash);
+      previousHash = hash;
+      return Number(this.statements.insert.run({ ...row, hash }).lastInsertRowid);
+    });
     return {
       revision: firstRevision + events.length - 1,
       position: positions[positions.length - 1],

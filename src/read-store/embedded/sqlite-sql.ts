@@ -120,7 +120,8 @@ function indexable(value: unknown): value is string | number | boolean {
 }
 
 /**
- * The rows that may match `filter`: one row for an `_id` equality, an index lookup for an equality
+ * The rows that may match `filter`: one row for an `_id` equality, the listed rows for an `_id` $in
+ * of strings, an index lookup for an equality
  * on the leading field of an index, otherwise every row. The caller still tests each row with the
  * whole filter, so narrowing only ever changes how many rows are read, never the result.
  * `indexes` is only called when there is no _id to look up, which spares that path a schema read.
@@ -135,6 +136,14 @@ export function candidateQuery(
   if (typeof equalities._id === 'string') {
     return { sql: `${from} WHERE id = ?`, params: [equalities._id] };
   }
+  const ids = idsIn(filter);
+  if (ids) {
+    // One statement whatever the number of ids: they travel as one JSON array.
+    return {
+      sql: `${from} WHERE id IN (SELECT value FROM json_each(?))`,
+      params: [JSON.stringify(ids)],
+    };
+  }
   const leadingFields = new Set(indexes().map((index) => index.keys[0][0]));
   for (const [field, value] of Object.entries(equalities)) {
     if (!leadingFields.has(field) || !indexable(value)) continue;
@@ -146,4 +155,14 @@ export function candidateQuery(
     };
   }
   return { sql: from, params: [] };
+}
+
+/** The ids of a top-level `{ _id: { $in: [...] } }` made of strings only, else undefined. */
+function idsIn(filter: Filter): string[] | undefined {
+  const condition = filter._id;
+  if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) return;
+  const keys = Object.keys(condition);
+  const list = (condition as { $in?: unknown }).$in;
+  if (keys.length !== 1 || !Array.isArray(list)) return;
+  return list.every((id) => typeof id === 'string') ? (list as string[]) : undefined;
 }

@@ -1,0 +1,114 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  type AccountSummary,
+  accountSummaryProjection,
+} from '../../projections/account-summary.projection';
+import { ACCOUNT_EVENT_TYPES } from '../domain/accounts/account.events';
+import { accountStream, ACCOUNT_STREAM_PREFIX, idFromStream } from '../domain/stream-names';
+import type { EventEnvelope } from '../event-store/event-envelope';
+import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { ProblemError } from '../http/problem';
+import { decodeCursor, encodeCursor } from '../queries/page';
+import { InvalidCursorError } from '../queries/query.errors';
+import { logPages } from './event-selection';
+import { READ_PAGE_SIZE } from './event-log';
+
+/** A moment of an account's past: a time, or a revision of its stream. */
+export type PointInTime = { asOf: number } | { asOfRevision: number };
+
+export interface BalancesPage {
+  /** The last global position the replay applied. */
+  asOfPosition: number;
+  items: AccountSummary[];
+  nextCursor: string | null;
+}
+
+const accountEventTypes = new Set<string>(ACCOUNT_EVENT_TYPES);
+
+/** The live read model's fold, the one and only: time travel answers in the same shape. */
+const evolve = (summary: AccountSummary | null, event: EventEnvelope): AccountSummary =>
+  accountSummaryProjection.evolve(summary, event);
+
+const recordedAfter = (event: EventEnvelope, asOf: number) => Date.parse(event.recordedAt) > asOf;
+
+/**
+ * Accounts as they were at an earlier moment, folded from the event store (never from the read
+ * models). "As of a time" means every event up to the first one recorded after that time: a prefix
+ * of the stream, or of the global log, which is the same thing as "recorded at or before" as long
+ * as recorded times grow with positions (one clock stamps every append).
+ */
+@Injectable()
+export class AccountHistory {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async account(accountId: string, point: PointInTime): Promise<AccountSummary> {
+    const streamId = accountStream(accountId);
+    const lastRevision = 'asOfRevision' in point ? point.asOfRevision : Number.MAX_SAFE_INTEGER;
+    const asOf = 'asOf' in point ? point.asOf : Infinity;
+    let summary: AccountSummary | null = null;
+    let fromRevision = 0;
+    reading: while (fromRevision <= lastRevision) {
+      const maxCount = Math.min(READ_PAGE_SIZE, lastRevision - fromRevision + 1);
+      const page = await this.store.readStream(streamId, { fromRevision, maxCount });
+      for (const event of page) {
+        if (recordedAfter(event, asOf)) break reading;
+        summary = evolve(summary, event);
+      }
+      if (page.length < maxCount) break;
+      fromRevision = page[page.length - 1].revision + 1;
+    }
+    if (!summary) {
+      throw new ProblemError(404, 'ACCOUNT_NOT_FOUND', `No account ${accountId} at that point`);
+    }
+    return summary;
+  }
+
+  /**
+   * Every account's summary (or one owner's) as of a time, by a replay of the global log, paged by
+   * account id. Each page replays again, so pass the same `asOf` to every page of one listing.
+   */
+  async balances(
+    asOf: number,
+    filter: { ownerId?: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<BalancesPage> {
+    const afterId = cursor === undefined ? undefined : accountIdOf(cursor);
+    const head = await this.store.headPosition();
+    const summaries = new Map<string, AccountSummary>();
+    let asOfPosition = 0;
+    replay: for await (const page of logPages(this.store, 0, head, READ_PAGE_SIZE)) {
+      for (const event of page) {
+        if (recordedAfter(event, asOf)) break replay;
+        asOfPosition = event.position;
+        if (!event.streamId.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
+        if (!accountEventTypes.has(event.type)) continue;
+        const accountId = idFromStream(event.streamId);
+        if (afterId !== undefined && accountId <= afterId) continue;
+        const summary = summaries.get(accountId);
+        if (summary) {
+          summaries.set(accountId, evolve(summary, event));
+        } else if (event.type === 'AccountOpened') {
+          // The owner never changes after opening: other owners' accounts are not even folded.
+          const opened = evolve(null, event);
+          if (filter.ownerId === undefined || opened.ownerId === filter.ownerId) {
+            summaries.set(accountId, opened);
+          }
+        }
+      }
+    }
+    const ids = [...summaries.keys()].sort();
+    const items = ids.slice(0, limit).map((id) => summaries.get(id)!);
+    return {
+      asOfPosition,
+      items,
+      nextCursor: ids.length > limit ? encodeCursor(ids[limit - 1]) : null,
+    };
+  }
+}
+
+function accountIdOf(cursor: string): string {
+  const accountId = decodeCursor(cursor, 'string');
+  if (accountId === undefined) throw new InvalidCursorError();
+  return accountId;
+}

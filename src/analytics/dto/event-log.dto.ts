@@ -1,0 +1,132 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { ACCOUNT_EVENT_TYPES } from '../../domain/accounts/account.events';
+import { TRANSFER_EVENT_TYPES } from '../../domain/transfers/transfer.events';
+import { IsInstant, NotBefore } from './validators';
+
+export const LEDGER_EVENT_TYPES: readonly string[] = [
+  ...ACCOUNT_EVENT_TYPES,
+  ...TRANSFER_EVENT_TYPES,
+];
+
+/** Stream ids are an aggregate prefix and an id (see stream-names.ts), so a little longer than ids. */
+export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+export const STREAM_ID_RULE =
+  'letters, digits, "-" or "_", at most 128, starting with a letter or digit';
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 100;
+
+/** `types=A,B` and `types=A&types=B` both name a list. */
+function commaSeparated({ value }: { value: unknown }): unknown {
+  if (typeof value === 'string') return value.split(',');
+  if (Array.isArray(value)) return value.flatMap((item) => String(item).split(','));
+  return value;
+}
+
+export class EventLogQuery {
+  @ApiPropertyOptional({ description: 'Lowest global position, inclusive' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  fromPosition?: number;
+
+  @ApiPropertyOptional({ description: 'Highest global position, inclusive' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  @NotBefore('fromPosition', 'number')
+  toPosition?: number;
+
+  @ApiPropertyOptional({
+    description: 'Earliest recorded time, inclusive: ISO-8601 with a zone',
+    example: '2026-11-01T00:00:00Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Latest recorded time, inclusive: ISO-8601 with a zone' })
+  @IsOptional()
+  @IsInstant()
+  @NotBefore('from', 'instant')
+  to?: string;
+
+  @ApiPropertyOptional({
+    description: 'Comma-separated event types',
+    example: 'MoneyDeposited,MoneyWithdrawn',
+  })
+  @IsOptional()
+  @Transform(commaSeparated)
+  @ArrayMaxSize(LEDGER_EVENT_TYPES.length)
+  @IsIn(LEDGER_EVENT_TYPES, { each: true })
+  types?: string[];
+
+  @ApiPropertyOptional({
+    description: 'Only streams whose id starts with this',
+    example: 'account-',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(STREAM_ID_PATTERN, { message: `streamPrefix must be ${STREAM_ID_RULE}` })
+  streamPrefix?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+    description: 'Page size; with Accept: application/x-ndjson, the most lines to stream',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class StreamEventsQuery {
+  @ApiPropertyOptional({ enum: ['forwards', 'backwards'], default: 'forwards' })
+  @IsOptional()
+  @IsIn(['forwards', 'backwards'])
+  direction?: 'forwards' | 'backwards';
+
+  @ApiPropertyOptional({
+    description: 'First revision to read, inclusive; backwards defaults to the last event',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  fromRevision?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+}

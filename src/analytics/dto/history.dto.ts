@@ -1,0 +1,54 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ID_PATTERN, ID_RULE } from '../../http/dto/identifiers';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './event-log.dto';
+import { IsInstant, NotTogetherWith } from './validators';
+
+export class AccountHistoryQuery {
+  @ApiPropertyOptional({
+    description: 'The account as it was at this time: ISO-8601 with a zone; default now',
+    example: '2026-11-05T10:00:00Z',
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: 'The account as it was after this stream revision' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  @NotTogetherWith('asOf')
+  asOfRevision?: number;
+}
+
+export class BalancesQuery {
+  @ApiPropertyOptional({
+    description: 'Balances as they were at this time: ISO-8601 with a zone; default now',
+  })
+  @IsOptional()
+  @IsInstant()
+  asOf?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(ID_PATTERN, { message: `ownerId must be ${ID_RULE}` })
+  ownerId?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

@@ -1,0 +1,14 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ProblemError } from '../http/problem';
+import { STREAM_ID_PATTERN, STREAM_ID_RULE } from './dto/event-log.dto';
+
+/** Like IdParam, for whole stream ids such as `account-alice-eur`. */
+@Injectable()
+export class StreamIdParam implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!STREAM_ID_PATTERN.test(value)) {
+      throw new ProblemError(400, 'INVALID_ID', `Stream ids are ${STREAM_ID_RULE}`);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,176 @@
+import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/auth.decorators';
+import type { Request, Response } from 'express';
+import type { EventEnvelope } from '../event-store/event-envelope';
+import { ProblemError } from '../http/problem';
+import { Anchoring } from './anchoring';
+import type { AnchorRun } from './anchor-store';
+import { type ExportFormat, negotiate, single, writeExport } from './audit-export';
+import { AuditHistory, type HistoryPage } from './audit-history';
+import { type AuditRead, AuditReadLog } from './audit-reads';
+import {
+  AUDIT_DEFAULT_PAGE_SIZE,
+  AuditPageQuery,
+  AuditReadsQuery,
+  CorrelationIdParam,
+  decodeAuditCursor,
+  encodeAuditCursor,
+  StreamIdParam,
+} from './audit.dto';
+import { ChainVerifier, type StreamVerification, type VerificationSummary } from './chain-verifier';
+
+const EXPORT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv'] as const;
+
+/**
+ * The auditors' view: the event store's own record (not read models), its hash chain checked on
+ * demand, and anchors. Every call is itself recorded in `audit_reads` before anything is read.
+ */
+@ApiTags('audit')
+@ApiBearerAuth()
+@ApiHeader({ name: 'X-Correlation-Id', required: false })
+@Roles('auditor')
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly history: AuditHistory,
+    private readonly verifier: ChainVerifier,
+    private readonly anchoring: Anchoring,
+    private readonly reads: AuditReadLog,
+  ) {}
+
+  @Get('streams/:id')
+  @ApiProduces(...EXPORT_TYPES)
+  async stream(
+    @Param('id', StreamIdParam) streamId: string,
+    @Query() query: AuditPageQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const format = negotiate(request);
+    const from = decodeAuditCursor(query.cursor, 'revision');
+    await this.reads.record(request, 'read-stream', { streamId, format });
+    const notFound = () =>
+      new ProblemError(404, 'STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
+    await this.answer(response, format, query, {
+      filename: streamId,
+      page: (limit) => this.history.streamPage(streamId, from ?? 0, limit),
+      all: () => this.history.streamBatches(streamId, from ?? 0),
+      nextCursor: (next) => encodeAuditCursor('revision', next),
+      body: (page, nextCursor) => ({ streamId, items: page.items, nextCursor }),
+      notFound: from === undefined ? notFound : undefined,
+    });
+  }
+
+  @Get('streams/:id/verify')
+  async verifyStream(
+    @Param('id', StreamIdParam) streamId: string,
+    @Req() request: Request,
+  ): Promise<StreamVerification> {
+    await this.reads.record(request, 'verify-stream', { streamId });
+    const result = await this.verifier.verify(streamId);
+    if (!result) {
+      throw new ProblemError(404, 'STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
+    }
+    return result;
+  }
+
+  @Get('correlations/:id')
+  @ApiProduces(...EXPORT_TYPES)
+  async correlation(
+    @Param('id', CorrelationIdParam) correlationId: string,
+    @Query() query: AuditPageQuery,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    const format = negotiate(request);
+    const after = decodeAuditCursor(query.cursor, 'position');
+    await this.reads.record(request, 'read-correlation', { correlationId, format });
+    const notFound = () =>
+      new ProblemError(
+        404,
+        'CORRELATION_NOT_FOUND',
+        `No event carries correlation id ${correlationId}`,
+      );
+    await this.answer(response, format, query, {
+      filename: `correlation-${correlationId}`,
+      page: (limit) => this.history.correlationPage(correlationId, after ?? 0, limit),
+      all: () => this.history.correlationBatches(correlationId, after ?? 0),
+      nextCursor: (next) => encodeAuditCursor('position', next),
+      body: (page, nextCursor) => ({ correlationId, items: page.items, nextCursor }),
+      notFound: after === undefined ? notFound : undefined,
+    });
+  }
+
+  @Get('verify')
+  async verifyAll(@Req() request: Request): Promise<VerificationSummary> {
+    await this.reads.record(request, 'verify-all');
+    return this.verifier.verifyAll();
+  }
+
+  @Post('anchors')
+  @Roles('auditor', 'admin')
+  async anchor(@Req() request: Request): Promise<AnchorRun> {
+    await this.reads.record(request, 'record-anchors');
+    return this.anchoring.anchorNow('request');
+  }
+
+  /** Who read what: the audit of auditing, for admins. */
+  @Get('reads')
+  @Roles('admin')
+  async listReads(
+    @Query() query: AuditReadsQuery,
+    @Req() request: Request,
+  ): Promise<{ items: AuditRead[]; nextCursor: string | null }> {
+    const before = decodeAuditCursor(query.cursor, 'read');
+    await this.reads.record(request, 'list-reads');
+    const { items, last } = await this.reads.list(
+      { streamId: query.streamId, correlationId: query.correlationId },
+      before,
+      query.limit ?? AUDIT_DEFAULT_PAGE_SIZE,
+    );
+    return { items, nextCursor: last === null ? null : encodeAuditCursor('read', last) };
+  }
+
+  /**
+   * JSON is always a page. NDJSON and CSV are a page when a limit is given (the next cursor in
+   * X-Next-Cursor), else everything from the cursor on, streamed.
+   */
+  private async answer(
+    response: Response,
+    format: ExportFormat,
+    query: AuditPageQuery,
+    source: {
+      filename: string;
+      page: (limit: number) => Promise<HistoryPage>;
+      all: () => AsyncGenerator<EventEnvelope[]>;
+      nextCursor: (next: number) => string;
+      body: (page: HistoryPage, nextCursor: string | null) => object;
+      notFound: (() => ProblemError) | undefined;
+    },
+  ): Promise<void> {
+    if (format === 'json' || query.limit !== undefined) {
+      const page = await source.page(query.limit ?? AUDIT_DEFAULT_PAGE_SIZE);
+      if (page.items.length === 0 && source.notFound) throw source.notFound();
+      const nextCursor = page.next === null ? null : source.nextCursor(page.next);
+      if (format === 'json') {
+        response.status(200).json(source.body(page, nextCursor));
+        return;
+      }
+      await writeExport(response, format, source.filename, single(page.items), nextCursor);
+      return;
+    }
+    const batches = source.all();
+    const first = await batches.next();
+    if (first.done && source.notFound) throw source.notFound();
+    await writeExport(response, format, source.filename, prepend(first, batches));
+  }
+}
+
+async function* prepend(
+  first: IteratorResult<EventEnvelope[]>,
+  rest: AsyncGenerator<EventEnvelope[]>,
+): AsyncGenerator<EventEnvelope[]> {
+  if (!first.done) yield first.value;
+  yield* rest;
+}

@@ -1,0 +1,104 @@
+import { Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ProblemError } from '../http/problem';
+
+/** Stream ids as the ledger names them (`account-<id>`, `transfer-<id>`), kept to a safe alphabet. */
+export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+/** The alphabet the request-context middleware accepts for X-Correlation-Id. */
+export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export const AUDIT_DEFAULT_PAGE_SIZE = 100;
+export const AUDIT_MAX_PAGE_SIZE = 1000;
+
+export class AuditPageQuery {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: AUDIT_MAX_PAGE_SIZE,
+    description: `JSON pages default to ${AUDIT_DEFAULT_PAGE_SIZE}; NDJSON and CSV exports without a limit hold everything from the cursor on`,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(AUDIT_MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'nextCursor (or X-Next-Cursor) of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class AuditReadsQuery extends AuditPageQuery {
+  @ApiPropertyOptional({ description: 'Only reads of this stream' })
+  @IsOptional()
+  @IsString()
+  @Matches(STREAM_ID_PATTERN, { message: 'streamId is not a stream id' })
+  streamId?: string;
+
+  @ApiPropertyOptional({ description: 'Only reads of this business operation' })
+  @IsOptional()
+  @IsString()
+  @Matches(CORRELATION_ID_PATTERN, { message: 'correlationId is not a correlation id' })
+  correlationId?: string;
+}
+
+@Injectable()
+export class StreamIdParam implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!STREAM_ID_PATTERN.test(value)) {
+      throw new ProblemError(
+        400,
+        'INVALID_STREAM_ID',
+        'Stream ids are letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit',
+      );
+    }
+    return value;
+  }
+}
+
+@Injectable()
+export class CorrelationIdParam implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!CORRELATION_ID_PATTERN.test(value)) {
+      throw new ProblemError(
+        400,
+        'INVALID_CORRELATION_ID',
+        'Correlation ids are 1 to 128 letters, digits, ".", "_", ":" or "-"',
+      );
+    }
+    return value;
+  }
+}
+
+type CursorKind = 'revision' | 'position' | 'read';
+type CursorValue<K extends CursorKind> = K extends 'read' ? string : number;
+
+/** Opaque to clients; each endpoint only takes the kind of cursor it issued. */
+export function encodeAuditCursor<K extends CursorKind>(kind: K, value: CursorValue<K>): string {
+  return Buffer.from(JSON.stringify({ [kind]: value })).toString('base64url');
+}
+
+export function decodeAuditCursor<K extends CursorKind>(
+  cursor: string | undefined,
+  kind: K,
+): CursorValue<K> | undefined {
+  if (cursor === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = (
+      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>
+    )[kind];
+  } catch {
+    value = undefined;
+  }
+  const valid =
+    kind === 'read'
+      ? typeof value === 'string'
+      : Number.isSafeInteger(value) && (value as number) >= 0;
+  if (!valid) throw new ProblemError(400, 'INVALID_CURSOR', 'cursor is not one this API issued');
+  return value as CursorValue<K>;
+}

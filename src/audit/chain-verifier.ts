@@ -1,0 +1,277 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { EventEnvelope } from '../event-store/event-envelope';
+import type { EventStore } from '../event-store/event-store.port';
+import { AUDIT_EVENT_STORE } from './audit-event-store';
+import { AnchorStore, type StreamAnchor } from './anchor-store';
+import { AuditHistory } from './audit-history';
+import {
+  belongsAt,
+  CHAIN_START,
+  type ChainBreak,
+  chainBreak,
+  type ChainCursor,
+  checkLink,
+  type LinkCheck,
+} from './chain';
+
+/** Events read from the store at a time while walking a chain. */
+export const VERIFY_PAGE_SIZE = 1000;
+
+export interface ChainIntact {
+  ok: true;
+  streamId: string;
+  /** -1 for a stream with no events. */
+  headRevision: number;
+  headHash: string;
+  eventsChecked: number;
+  /** The latest anchor the stream was checked against, if it has one. */
+  anchor: { revision: number; hash: string; anchoredAt: string } | null;
+}
+
+export type StreamVerification = ChainIntact | (ChainBreak & { streamId: string });
+
+export interface VerificationSummary {
+  checkedAt: string;
+  streamsChecked: number;
+  okCount: number;
+  failedCount: number;
+  failures: (ChainBreak & { streamId: string })[];
+}
+
+interface Walked {
+  cursor: ChainCursor;
+  eventsChecked: number;
+  /** The stored hash at `watch`, when the walk passed that revision. */
+  hashAtWatch: string | undefined;
+  /** The first broken link, where the walk stopped. */
+  broken?: ChainBreak;
+}
+
+/**
+ * Recomputes a stream's hash chain from the events the store hands out and compares its head
+ * with the stream's latest anchor. Reads the stream page by page; only a broken link makes it
+ * read the stream again, to tell an edited event from a moved one.
+ */
+@Injectable()
+export class ChainVerifier {
+  constructor(
+    @Inject(AUDIT_EVENT_STORE) private readonly eventStore: EventStore,
+    private readonly anchors: AnchorStore,
+    private readonly history: AuditHistory,
+  ) {}
+
+  /**
+   * Every stream: those in the global log and those only an anchor remembers (a stream deleted
+   * outright is truncated to nothing). Scans the whole log once, then reads every stream.
+   */
+  async verifyAll(): Promise<VerificationSummary> {
+    const checkedAt = new Date().toISOString();
+    const streamIds = await this.history.streamIds();
+    for (const anchor of await this.anchors.all()) streamIds.add(anchor.streamId);
+    const failures: (ChainBreak & { streamId: string })[] = [];
+    let okCount = 0;
+    for (const streamId of [...streamIds].sort()) {
+      const result = await this.verify(streamId);
+      if (!result) continue;
+      if (result.ok) okCount++;
+      else failures.push(result);
+    }
+    return {
+      checkedAt,
+      streamsChecked: okCount + failures.length,
+      okCount,
+      failedCount: failures.length,
+      failures,
+    };
+  }
+
+  /** The whole stream from revision 0, then its latest anchor. Undefined for an unknown stream. */
+  async verify(streamId: string): Promise<StreamVerification | undefined> {
+    const anchor = await this.anchors.latest(streamId);
+    const walked = await this.walk(streamId, CHAIN_START, anchor?.revision);
+    if (walked.broken) {
+      // An anchored revision the walk passed before the break is the earlier failure.
+      const rewritten =
+        anchor && walked.hashAtWatch !== undefined && this.anchors.isAuthentic(anchor)
+          ? this.againstAnchor(anchor, anchor.revision, walked.hashAtWatch)
+          : undefined;
+      return { ...(rewritten ?? walked.broken), streamId };
+    }
+    if (walked.eventsChecked === 0 && !anchor) return undefined;
+    const headRevision = walked.cursor.nextRevision - 1;
+    if (anchor) {
+      const broken = this.againstAnchor(anchor, headRevision, walked.hashAtWatch);
+      if (broken) return { ...broken, streamId };
+    }
+    return {
+      ok: true,
+      streamId,
+      headRevision,
+      headHash: walked.cursor.previousHash,
+      eventsChecked: walked.eventsChecked,
+      anchor: anchor
+        ? { revision: anchor.revision, hash: anchor.hash, anchoredAt: anchor.anchoredAt }
+        : null,
+    };
+  }
+
+  /**
+   * Only what was appended since `anchor` (already checked when it was signed): the event at the
+   * anchored revision must still carry the anchored hash, and the chain must go on from there.
+   */
+  async verifySince(
+    streamId: string,
+    anchor: StreamAnchor | null,
+  ): Promise<StreamVerification | undefined> {
+    if (!anchor) return this.verify(streamId);
+    const [pinned] = await this.eventStore.readStream(streamId, {
+      fromRevision: anchor.revision,
+      maxCount: 1,
+    });
+    if (!pinned) {
+      const [head] = await this.eventStore.readStream(streamId, {
+        direction: 'backwards',
+        maxCount: 1,
+      });
+      const truncated = this.againstAnchor(anchor, head?.revision ?? -1, undefined);
+      if (truncated) return { ...truncated, streamId };
+    }
+    if (!pinned || pinned.revision !== anchor.revision) {
+      return {
+        ...chainBreak(anchor.revision, 'missing', `Revision ${anchor.revision} is absent`),
+        streamId,
+      };
+    }
+    const broken = this.againstAnchor(anchor, anchor.revision, pinned.hash);
+    if (broken) return { ...broken, streamId };
+    const start = { nextRevision: anchor.revision + 1, previousHash: anchor.hash };
+    const walked = await this.walk(streamId, start, undefined);
+    if (walked.broken) return { ...walked.broken, streamId };
+    return {
+      ok: true,
+      streamId,
+      headRevision: walked.cursor.nextRevision - 1,
+      headHash: walked.cursor.previousHash,
+      eventsChecked: walked.eventsChecked,
+      anchor: { revision: anchor.revision, hash: anchor.hash, anchoredAt: anchor.anchoredAt },
+    };
+  }
+
+  private againstAnchor(
+    anchor: StreamAnchor,
+    headRevision: number,
+    hashAtAnchor: string | undefined,
+  ): ChainBreak | undefined {
+    if (!this.anchors.isAuthentic(anchor)) {
+      return chainBreak(anchor.revision, 'anchor-invalid', this.anchors.describeInvalid(anchor));
+    }
+    if (headRevision < anchor.revision) {
+      return chainBreak(
+        headRevision + 1,
+        'truncated',
+        `The stream ends at revision ${headRevision}, but its anchor of ${anchor.anchoredAt} ` +
+          `recorded revision ${anchor.revision}`,
+      );
+    }
+    if (hashAtAnchor !== anchor.hash) {
+      return chainBreak(
+        anchor.revision,
+        'rewritten',
+        `Revision ${anchor.revision} hashes to ${hashAtAnchor}, but was anchored on ` +
+          `${anchor.anchoredAt} as ${anchor.hash}: history up to it was replaced and re-hashed`,
+      );
+    }
+    return undefined;
+  }
+
+  private async walk(
+    streamId: string,
+    start: ChainCursor,
+    watch: number | undefined,
+  ): Promise<Walked> {
+    let cursor = start;
+    let eventsChecked = 0;
+    let hashAtWatch: string | undefined;
+    for await (const event of this.events(streamId, start.nextRevision)) {
+      const link = checkLink(cursor, event);
+      if (!link.ok) {
+        const broken = await this.explain(streamId, cursor, event, link);
+        return { cursor, eventsChecked, hashAtWatch, broken };
+      }
+      if (event.revision === watch) hashAtWatch = event.hash;
+      cursor = link.next;
+      eventsChecked++;
+    }
+    return { cursor, eventsChecked, hashAtWatch };
+  }
+
+  private async explain(
+    streamId: string,
+    cursor: ChainCursor,
+    event: EventEnvelope,
+    link: Exclude<LinkCheck, { ok: true }>,
+  ): Promise<ChainBreak> {
+    if (link.reason === 'missing') {
+      return chainBreak(
+        link.revision,
+        'missing',
+        `Revision ${link.revision} is absent: the stream goes on at revision ${event.revision}`,
+      );
+    }
+    if (link.reason === 'reordered') {
+      return chainBreak(
+        link.revision,
+        'reordered',
+        `Revision ${link.revision} appears again after revision ${cursor.nextRevision - 1}`,
+      );
+    }
+    return this.classifyMismatch(streamId, cursor, event);
+  }
+
+  /**
+   * The event at `cursor.nextRevision` does not hash to its stored hash. If some event of the
+   * stream, put at that revision after the verified prefix, hashes to a hash stored in the
+   * stream, the right event is there, intact, in the wrong place: reordered. Otherwise the
+   * content (or the hash) was changed: edited.
+   */
+  private async classifyMismatch(
+    streamId: string,
+    cursor: ChainCursor,
+    found: EventEnvelope,
+  ): Promise<ChainBreak> {
+    const revision = cursor.nextRevision;
+    const storedHashes = new Set<string>();
+    for await (const event of this.events(streamId, 0)) storedHashes.add(event.hash);
+    for await (const event of this.events(streamId, 0)) {
+      if (belongsAt(event, revision, cursor.previousHash, storedHashes)) {
+        return chainBreak(
+          revision,
+          'reordered',
+          event.eventId === found.eventId
+            ? `Event ${found.eventId} is intact but its hash was swapped with another event's`
+            : `Event ${event.eventId} belongs at revision ${revision} but is stored at ` +
+                `revision ${event.revision}; ${found.eventId} is there instead`,
+        );
+      }
+    }
+    return chainBreak(
+      revision,
+      'edited',
+      `Event ${found.eventId} at revision ${revision} does not match its hash: its content or ` +
+        'its hash was changed after it was written',
+    );
+  }
+
+  private async *events(streamId: string, fromRevision: number): AsyncGenerator<EventEnvelope> {
+    let next = fromRevision;
+    for (;;) {
+      const page = await this.eventStore.readStream(streamId, {
+        fromRevision: next,
+        maxCount: VERIFY_PAGE_SIZE,
+      });
+      yield* page;
+      if (page.length < VERIFY_PAGE_SIZE) return;
+      next = page[page.length - 1].revision + 1;
+    }
+  }
+}

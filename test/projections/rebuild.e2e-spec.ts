@@ -1,0 +1,111 @@
+import { PROJECTIONS } from '../../projections';
+import type { ProjectedDocument } from '../../src/projecting/projection';
+import type { EventStore } from '../../src/event-store/event-store.port';
+import type { ReadStore } from '../../src/read-store/read-store.port';
+import { eventually } from '../support/eventually';
+import { httpClient, type HttpClient } from '../support/http-client';
+import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+
+/** Each read model folded afresh from the whole log, the way the test expects it to be. */
+async function freshFold(store: EventStore) {
+  const folded = new Map<string, Map<string, ProjectedDocument>>();
+  for (const projection of PROJECTIONS) folded.set(projection.name, new Map());
+  for (let after = 0; ;) {
+    const events = await store.readAll({ after, maxCount: 1000 });
+    if (events.length === 0) break;
+    after = events[events.length - 1].position;
+    for (const event of events) {
+      for (const projection of PROJECTIONS) {
+        if (!projection.handles.includes(event.type)) continue;
+        const documents = folded.get(projection.name)!;
+        const id = projection.documentId(event);
+        documents.set(id, projection.evolve(documents.get(id) ?? null, event));
+      }
+    }
+  }
+  return folded;
+}
+
+async function expectEqualToFreshFold(store: EventStore, readStore: ReadStore) {
+  const folded = await freshFold(store);
+  for (const projection of PROJECTIONS) {
+    const stored = await readStore.collection(projection.collection).find({}, { sort: { _id: 1 } });
+    const expected = [...folded.get(projection.name)!.values()].sort((a, b) =>
+      a._id < b._id ? -1 : 1,
+    );
+    expect({ [projection.name]: stored }).toEqual({ [projection.name]: expected });
+  }
+}
+
+describe('rebuilding a projection with zero downtime', () => {
+  let ledger: RunningLedger;
+  let http: HttpClient;
+
+  beforeAll(async () => {
+    ledger = await startLedger(undefined, { rateLimit: { perSubject: 1e6, perAddress: 1e6 } });
+    http = httpClient(ledger.baseUrl);
+    for (let i = 0; i < 20; i++) {
+      await http.post('/accounts', { ownerId: 'r', currency: 'EUR', accountId: `rb-${i}` });
+    }
+    for (let i = 0; i < 300; i++) {
+      await http.post(`/accounts/rb-${i % 20}/deposits`, { amount: 1 + (i % 7) });
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await ledger.stop();
+    removeDataDir(ledger.dataDir);
+  });
+
+  it('swaps in a rebuilt model under traffic: queries always answered, nothing applied twice', async () => {
+    let traffic = true;
+    const problems: string[] = [];
+    const writer = (async () => {
+      for (let i = 0; traffic; i++) {
+        const answer = await http.post(`/accounts/rb-${i % 20}/deposits`, { amount: 1 });
+        if (answer.status !== 200) problems.push(`deposit ${answer.status}`);
+      }
+    })();
+    const reader = (async () => {
+      while (traffic) {
+        const one = await http.get('/accounts/rb-3');
+        if (one.status !== 200) problems.push(`read ${one.status}`);
+        const list = await http.get('/accounts/rb-3/transactions?limit=5');
+        if (list.status !== 200 || list.body.items.length === 0) {
+          problems.push(`transactions ${list.status} ${list.body.items?.length}`);
+        }
+      }
+    })();
+
+    // Two requests at once: one starts the rebuild, the other is told one is under way.
+    const answers = await Promise.all([
+      http.post('/projections/account-transactions/rebuild'),
+      http.post('/projections/account-transactions/rebuild'),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+    expect(answers.find((a) => a.status === 409)!.body.code).toBe('REBUILD_IN_PROGRESS');
+
+    const seen = new Set<string>();
+    await eventually(async () => {
+      const listed = await http.get('/projections');
+      const status = listed.body.find((p: { name: string }) => p.name === 'account-transactions');
+      seen.add(status.status);
+      expect(status.status).toBe('live');
+      expect(seen).toContain('rebuilding');
+    }, 60_000);
+    traffic = false;
+    await Promise.all([writer, reader]);
+    expect(problems).toEqual([]);
+
+    const head = await ledger.eventStore.headPosition();
+    await http.get(`/accounts/rb-0?consistentWith=${head}`);
+    await expectEqualToFreshFold(ledger.eventStore, ledger.readStore);
+    expect(await ledger.readStore.listCollections()).not.toContain('account_transactions__shadow');
+  }, 120_000);
+
+  it('refuses unknown projections and callers who are not admins', async () => {
+    expect((await http.post('/projections/nope/rebuild')).status).toBe(404);
+    const analyst = httpClient(ledger.baseUrl, { subject: 'a', roles: ['analyst'] });
+    expect((await analyst.post('/projections/account-summary/rebuild')).status).toBe(403);
+    expect((await analyst.get('/projections')).status).toBe(200);
+  });
+});
