@@ -6,9 +6,10 @@
  *       right after a deposit's answer, i.e. how long until the read models show the deposit.
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
  */
+import { tellerToken } from '../test/support/hs256-token';
 import { writeBenchReport } from './bench-report';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -42,22 +43,7 @@ const APP_ENV = {
   RATE_LIMIT_PER_ADDRESS: '1000000',
 };
 
-/** A teller's token (any account), signed like the issuer would. */
-function tellerToken(subject: string): string {
-  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({
-    sub: subject,
-    roles: ['teller'],
-    iss: APP_ENV.JWT_ISSUER,
-    aud: APP_ENV.JWT_AUDIENCE,
-    iat: now,
-    exp: now + 3600,
-  })}`;
-  const signature = createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url');
-  return `${unsigned}.${signature}`;
-}
-const AUTHORIZATION = `Bearer ${tellerToken('http-deposits-bench')}`;
+const AUTHORIZATION = `Bearer ${tellerToken(JWT_SECRET, 'http-deposits-bench')}`;
 
 function setting(name: string, fallback: number): number {
   const value = process.env[name];

@@ -18,12 +18,14 @@
  * database and temp DATA_DIR, removed at the end.
  * Run: npm run bench:pipeline. Settings come from BENCH_* variables (see `settings` below).
  */
-import { createHmac, randomUUID } from 'node:crypto';
+import { toMessage } from '../src/event-feed/kafka/kafka-event-publisher';
+import { tellerToken } from '../test/support/hs256-token';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Kafka, type Message, Partitioners, logLevel } from 'kafkajs';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import type { AccountCommand } from '../src/domain/accounts/account.commands';
 import { accountDecider } from '../src/domain/accounts/account.decider';
@@ -260,22 +262,6 @@ async function rawRead(file: string): Promise<Rate & { envelopes: EventEnvelope[
 
 // ---------------------------------------------------------------------------------------------
 // Raw Kafka and MongoDB
-
-/** What KafkaEventPublisher sends for an envelope. */
-function toMessage(event: EventEnvelope): Message {
-  return {
-    key: event.streamId,
-    value: JSON.stringify(event),
-    headers: {
-      eventId: event.eventId,
-      type: event.type,
-      streamId: event.streamId,
-      revision: String(event.revision),
-      position: String(event.position),
-      correlationId: event.metadata.correlationId,
-    },
-  };
-}
 
 function kafkaClient(stack: Stack): Kafka {
   return new Kafka({
@@ -543,25 +529,7 @@ interface VisibilityRun {
   readMs: number[];
 }
 
-/** An HS256 bearer token for a teller (any account), valid for an hour. */
-function tellerToken(): string {
-  const encode = (value: object | Buffer) =>
-    (Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value))).toString('base64url');
-  const issuedAt = Math.floor(Date.now() / 1000);
-  const head = encode({ alg: 'HS256', typ: 'JWT' });
-  const body = encode({
-    sub: 'pipeline-bench',
-    roles: ['teller'],
-    iss: 'ledgerline',
-    aud: 'ledgerline',
-    iat: issuedAt,
-    exp: issuedAt + 3600,
-  });
-  const signature = createHmac('sha256', TOKEN_SECRET).update(`${head}.${body}`).digest();
-  return `${head}.${body}.${encode(signature)}`;
-}
-
-const authorization = `Bearer ${tellerToken()}`;
+const authorization = `Bearer ${tellerToken(TOKEN_SECRET, 'pipeline-bench')}`;
 
 async function call(url: string, init?: RequestInit): Promise<{ status: number; body: unknown }> {
   const response = await fetch(url, {

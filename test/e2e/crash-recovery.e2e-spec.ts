@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import { tellerToken } from '../support/hs256-token';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,22 +44,7 @@ const APP_ENV = {
   RATE_LIMIT_PER_ADDRESS: '1000000',
 };
 
-/** A teller's token (any account), signed like the issuer would. */
-function tellerToken(subject: string): string {
-  const encode = (part: object) => Buffer.from(JSON.stringify(part)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({
-    sub: subject,
-    roles: ['teller'],
-    iss: APP_ENV.JWT_ISSUER,
-    aud: APP_ENV.JWT_AUDIENCE,
-    iat: now,
-    exp: now + 3600,
-  })}`;
-  const signature = createHmac('sha256', JWT_SECRET).update(unsigned).digest('base64url');
-  return `${unsigned}.${signature}`;
-}
-const AUTHORIZATION = `Bearer ${tellerToken('crash-recovery-test')}`;
+const AUTHORIZATION = `Bearer ${tellerToken(JWT_SECRET, 'crash-recovery-test')}`;
 
 type Kind = 'deposit' | 'withdrawal' | 'transfer';
 

@@ -1,6 +1,7 @@
-import { Kafka, logLevel, type Message, Partitioners } from 'kafkajs';
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { toMessage } from '../../src/event-feed/kafka/kafka-event-publisher';
+import { tellerToken } from './hs256-token';
 import { MongoClient } from 'mongodb';
-import { createHmac } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,30 +54,9 @@ const PROCESS_ENV = {
   RATE_LIMIT_PER_ADDRESS: '1000000',
 };
 
-function base64url(value: object | Buffer): string {
-  const buffer = Buffer.isBuffer(value) ? value : Buffer.from(JSON.stringify(value));
-  return buffer.toString('base64url');
-}
-
-/** An HS256 bearer token for a teller (any account), valid for an hour. */
-export function tellerToken(subject = 'pipeline-faults'): string {
-  const now = Math.floor(Date.now() / 1000);
-  const head = base64url({ alg: 'HS256', typ: 'JWT' });
-  const body = base64url({
-    sub: subject,
-    roles: ['teller'],
-    iss: 'ledgerline',
-    aud: 'ledgerline',
-    iat: now,
-    exp: now + 3600,
-  });
-  const signature = createHmac('sha256', TEST_SECRET).update(`${head}.${body}`).digest();
-  return `${head}.${body}.${base64url(signature)}`;
-}
-
 /** Headers every request of these tests carries. */
 export function authHeaders(): Record<string, string> {
-  return { authorization: `Bearer ${tellerToken()}` };
+  return { authorization: `Bearer ${tellerToken(TEST_SECRET, 'pipeline-faults')}` };
 }
 
 /** `httpClient` with the test's bearer token on every request. */
@@ -627,22 +607,6 @@ export async function topicMessageCount(topic: string): Promise<number> {
   }
 }
 
-/** The same message the relay sends (kafka-event-publisher.ts `toMessage`). */
-export function envelopeMessage(event: EventEnvelope): Message {
-  return {
-    key: event.streamId,
-    value: JSON.stringify(event),
-    headers: {
-      eventId: event.eventId,
-      type: event.type,
-      streamId: event.streamId,
-      revision: String(event.revision),
-      position: String(event.position),
-      correlationId: event.metadata.correlationId,
-    },
-  };
-}
-
 /** Publishes envelopes to the topic as the relay would, partitioned by stream id. */
 export async function publishEnvelopes(topic: string, events: EventEnvelope[]): Promise<void> {
   const producer = kafka('faults-test-duplicates').producer({
@@ -655,7 +619,7 @@ export async function publishEnvelopes(topic: string, events: EventEnvelope[]): 
       await producer.send({
         topic,
         acks: -1,
-        messages: events.slice(i, i + 500).map(envelopeMessage),
+        messages: events.slice(i, i + 500).map(toMessage),
       });
     }
   } finally {

@@ -94,7 +94,8 @@ export class KafkaEventPublisher implements EventPublisher {
   }
 }
 
-function toMessage(event: EventEnvelope): Message {
+/** The message for one envelope: keyed by stream, headers for consumers that skip the body. */
+export function toMessage(event: EventEnvelope): Message {
   return {
     key: event.streamId,
     value: JSON.stringify(event),
