@@ -384,24 +384,6 @@ async function rawUpserts(
   }
 }
 
-/**
- * Consumer group ids are `ledgerline.<consumer>` whatever the topic, and kafkajs's round-robin
- * assigner hands out the partitions of every topic any member subscribed to: a projector of another
- * stack in those groups right now would take some of this topic's partitions and skip them.
- */
-async function sharedGroupMembers(stack: Stack): Promise<string[]> {
-  const admin = kafkaClient(stack).admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups(CONSUMERS.map((name) => `ledgerline.${name}`));
-    return groups
-      .filter((group) => group.members.length > 0)
-      .map((group) => `${group.groupId} (${group.members.length} members, ${group.state})`);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The roles catching up
 
@@ -748,14 +730,6 @@ async function main(): Promise<void> {
       const guardedUpserts = await bounded('the guarded raw upserts', GUARDED_TIMEOUT_MS, () =>
         rawUpserts(current, read.envelopes, true),
       );
-      const busyGroups = await bounded('describing the groups', 30_000, () =>
-        sharedGroupMembers(current),
-      );
-      if (busyGroups.length > 0) {
-        console.log(
-          `WARNING: other processes are in the projector's consumer groups: ${busyGroups.join(', ')}`,
-        );
-      }
       const projector = await startRole('projector', current.env);
       const projected = await bounded('the projector catch-up', PROJECTOR_TIMEOUT_MS, () =>
         projectorCatchUp(readStore, projector, head, relayed.partitionEnds),

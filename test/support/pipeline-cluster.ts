@@ -1,4 +1,5 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { consumerGroup } from '../../src/event-feed/kafka/kafka-event-feed';
 import { toMessage } from '../../src/event-feed/kafka/kafka-event-publisher';
 import { tellerToken } from './hs256-token';
 import { MongoClient } from 'mongodb';
@@ -18,7 +19,7 @@ import { foldLedger } from './ledger-fold';
 import { type LedgerProcess, startLedgerProcess } from './ledger-process';
 import { type SplitRole, splitStack } from './split-stack';
 
-/** The consumers the projector role runs, each a Kafka consumer group `ledgerline.<name>`. */
+/** The consumers the projector role runs, each a Kafka consumer group of its own per topic. */
 export const PROJECTOR_CONSUMERS = [
   'account-summary',
   'account-transactions',
@@ -579,7 +580,7 @@ export async function kafkaLag(topic: string): Promise<Record<string, number>> {
     const lag: Record<string, number> = {};
     for (const consumer of PROJECTOR_CONSUMERS) {
       const [committed] = await admin.fetchOffsets({
-        groupId: `ledgerline.${consumer}`,
+        groupId: consumerGroup(topic, consumer),
         topics: [topic],
       });
       lag[consumer] = ends.reduce((sum, { partition, high, low }) => {

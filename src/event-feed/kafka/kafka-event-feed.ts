@@ -16,6 +16,15 @@ export interface KafkaEventFeedOptions extends KafkaClientOptions {
 const DEFAULT_BATCH_SIZE = 500;
 
 /**
+ * The consumer group of one consumer on one topic. Groups are per topic: kafkajs's assigner would
+ * otherwise share a group's partitions between members reading different topics, and leave some
+ * unread.
+ */
+export function consumerGroup(topic: string, consumer: string): string {
+  return `ledgerline.${topic}.${consumer}`;
+}
+
+/**
  * Fans events out through Kafka consumer groups: each consumer name is a group, and Kafka keeps
  * its offsets. A handler sees each partition's events in order (so each stream's), but partitions
  * interleave: global positions arrive out of order and `after` cannot be applied, so handlers must
@@ -29,9 +38,7 @@ export class KafkaEventFeed implements EventFeed {
 
   constructor(options: KafkaEventFeedOptions) {
     this.topic = options.topic ?? DEFAULT_TOPIC;
-    // Groups are per topic: kafkajs's assigner would otherwise share one group's partitions
-    // between members reading different topics, and some would go unread.
-    this.groupPrefix = options.groupPrefix ?? `ledgerline.${this.topic}.`;
+    this.groupPrefix = options.groupPrefix ?? consumerGroup(this.topic, '');
     const kafka = createKafkaClient(options);
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
     this.createConsumer = (groupId) =>
