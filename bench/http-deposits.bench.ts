@@ -303,11 +303,13 @@ function print(line: string): void {
   printed.push(line);
 }
 
-/** Counts per whole second since the run started. */
-function perSecond(times: number[]): { second: number; commands: number }[] {
+/** Counts per whole second since the run started; the last, partial second is left out. */
+function perSecond(times: number[], runSeconds: number): { second: number; commands: number }[] {
   const counts = new Map<number, number>();
-  for (const at of times)
-    counts.set(Math.floor(at / 1000), (counts.get(Math.floor(at / 1000)) ?? 0) + 1);
+  for (const at of times) {
+    const second = Math.floor(at / 1000);
+    if (second < Math.floor(runSeconds)) counts.set(second, (counts.get(second) ?? 0) + 1);
+  }
   return [...counts].sort(([a], [b]) => a - b).map(([second, commands]) => ({ second, commands }));
 }
 
@@ -404,7 +406,7 @@ async function main(): Promise<void> {
     if (run.errors > 0 || visible.errors > 0) process.exitCode = 1;
     await writeBenchReport(
       {
-        throughput: perSecond(run.completedAt),
+        throughput: perSecond(run.completedAt, run.seconds),
         lag: percentilesPerSecond(visible.timeline),
         summary: printed,
       },
