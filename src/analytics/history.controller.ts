@@ -4,7 +4,7 @@ import type { AccountSummary } from '../../projections/account-summary.projectio
 import { Roles } from '../auth/auth.decorators';
 import { IdParam } from '../http/id-param.pipe';
 import { AccountHistory } from './account-history';
-import { DEFAULT_PAGE_SIZE } from './dto/event-log.dto';
+import { DEFAULT_PAGE_SIZE } from './dto/history-page.dto';
 import { AccountHistoryQuery, BalancesQuery } from './dto/history.dto';
 import { toEpochMs } from './dto/validators';
 

@@ -8,11 +8,11 @@ import {
   IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
 } from 'class-validator';
 import { ACCOUNT_EVENT_TYPES } from '../../domain/accounts/account.events';
 import { TRANSFER_EVENT_TYPES } from '../../domain/transfers/transfer.events';
+import { DEFAULT_PAGE_SIZE, HistoryPage, MAX_PAGE_SIZE } from './history-page.dto';
 import { IsInstant, NotBefore } from './validators';
 
 export const LEDGER_EVENT_TYPES: readonly string[] = [
@@ -25,9 +25,6 @@ export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const STREAM_ID_RULE =
   'letters, digits, "-" or "_", at most 128, starting with a letter or digit';
 
-export const MAX_PAGE_SIZE = 1000;
-export const DEFAULT_PAGE_SIZE = 100;
-
 /** `types=A,B` and `types=A&types=B` both name a list. */
 function commaSeparated({ value }: { value: unknown }): unknown {
   if (typeof value === 'string') return value.split(',');
@@ -35,7 +32,7 @@ function commaSeparated({ value }: { value: unknown }): unknown {
   return value;
 }
 
-export class EventLogQuery {
+export class EventLogQuery extends HistoryPage {
   @ApiPropertyOptional({ description: 'Lowest global position, inclusive' })
   @IsOptional()
   @Type(() => Number)
@@ -85,25 +82,6 @@ export class EventLogQuery {
   @IsString()
   @Matches(STREAM_ID_PATTERN, { message: `streamPrefix must be ${STREAM_ID_RULE}` })
   streamPrefix?: string;
-
-  @ApiPropertyOptional({
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-    description: 'Page size; with Accept: application/x-ndjson, the most lines to stream',
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class StreamEventsQuery {

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '../../http/dto/identifiers';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './event-log.dto';
+import { HistoryPage } from './history-page.dto';
 import { IsInstant, NotTogetherWith } from './validators';
 
 export class AccountHistoryQuery {
@@ -24,7 +24,7 @@ export class AccountHistoryQuery {
   asOfRevision?: number;
 }
 
-export class BalancesQuery {
+export class BalancesQuery extends HistoryPage {
   @ApiPropertyOptional({
     description: 'Balances as they were at this time: ISO-8601 with a zone; default now',
   })
@@ -37,18 +37,4 @@ export class BalancesQuery {
   @IsString()
   @Matches(ID_PATTERN, { message: `ownerId must be ${ID_RULE}` })
   ownerId?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
