@@ -1,22 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { Response } from 'express';
+import { drainedOrClosed } from '../http/drained-or-closed';
 
 export const NDJSON = 'application/x-ndjson';
 
 const logger = new Logger('NdjsonExport');
-
-/** Resolves when the socket takes more data, or when the client has gone. */
-function drainedOrClosed(response: Response): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      response.off('drain', done);
-      response.off('close', done);
-      resolve();
-    };
-    response.on('drain', done);
-    response.on('close', done);
-  });
-}
 
 /**
  * Streams pages of records as NDJSON (one JSON document a line) with constant memory: the next

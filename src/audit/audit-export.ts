@@ -1,3 +1,4 @@
+import { drainedOrClosed } from '../http/drained-or-closed';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
@@ -116,17 +117,7 @@ export async function writeExport(
 
 async function write(response: Response, chunk: string): Promise<boolean> {
   if (response.destroyed) return false;
-  if (!response.write(chunk)) {
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        response.off('drain', done);
-        response.off('close', done);
-        resolve();
-      };
-      response.on('drain', done);
-      response.on('close', done);
-    });
-  }
+  if (!response.write(chunk)) await drainedOrClosed(response);
   return !response.destroyed;
 }
 
