@@ -6,15 +6,13 @@
  *       right after a deposit's answer, i.e. how long until the read models show the deposit.
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
  */
+import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
 import { tellerToken } from '../test/support/hs256-token';
 import { writeBenchReport } from './bench-report';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { join } from 'node:path';
 
 const settings = {
   accounts: setting('BENCH_ACCOUNTS', 50),
@@ -28,7 +26,6 @@ const settings = {
 /** Hard bound on the whole run, whatever the settings: the child is killed and the run fails. */
 const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
 const REQUEST_TIMEOUT_MS = 10_000;
-const ROOT = resolve(__dirname, '..');
 
 /**
  * The child verifies HS256 bearer tokens with a secret of this run's own (JWT_SECRET), and its
@@ -55,72 +52,18 @@ function setting(name: string, fallback: number): number {
   return parsed;
 }
 
-interface RunningApp {
-  child: ChildProcess;
-  baseUrl: string;
+interface RunningApp extends LedgerProcess {
   dataDir: string;
-  log: string[];
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
 }
 
 async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...APP_ENV, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const log: string[] = [];
-  const keep = (chunk: Buffer) => {
-    log.push(chunk.toString());
-    if (log.length > 200) log.shift();
-  };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const app = { child, baseUrl: `http://127.0.0.1:${port}`, dataDir, log };
-
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`The app exited during start-up:\n${log.join('')}`);
-    }
-    try {
-      const response = await fetch(`${app.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      if (response.ok) return app;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`The app did not answer /health:\n${log.join('')}`);
-    await sleep(100);
-  }
+  const app = await startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000);
+  return Object.assign(app, { dataDir });
 }
 
 async function stopApp(app: RunningApp): Promise<void> {
-  const { child } = app;
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    const timedOut = await Promise.race([
-      exited.then(() => false),
-      sleep(5000, true, { ref: false }),
-    ]);
-    if (timedOut) {
-      child.kill('SIGKILL');
-      await exited;
-    }
-  }
+  await app.kill('SIGTERM');
   rmSync(app.dataDir, { recursive: true, force: true });
 }
 
@@ -352,13 +295,13 @@ async function main(): Promise<void> {
   const app = await startApp();
   const watchdog = setTimeout(() => {
     console.error(`Benchmark exceeded ${WATCHDOG_MS} ms; killing the app`);
-    app.child.kill('SIGKILL');
+    void app.kill('SIGKILL');
     rmSync(app.dataDir, { recursive: true, force: true });
     process.exit(1);
   }, WATCHDOG_MS);
   watchdog.unref();
   const interrupted = () => {
-    app.child.kill('SIGKILL');
+    void app.kill('SIGKILL');
     rmSync(app.dataDir, { recursive: true, force: true });
     process.exit(130);
   };
@@ -366,10 +309,10 @@ async function main(): Promise<void> {
   process.once('SIGTERM', interrupted);
 
   try {
-    const accounts = await openAccounts(app.baseUrl);
-    await deposits(app.baseUrl, accounts, { requests: settings.warmupRequests, seconds: 30 });
+    const accounts = await openAccounts(app.url);
+    await deposits(app.url, accounts, { requests: settings.warmupRequests, seconds: 30 });
 
-    const run = await deposits(app.baseUrl, accounts, {
+    const run = await deposits(app.url, accounts, {
       requests: settings.maxRequests,
       seconds: settings.seconds,
     });
@@ -384,7 +327,7 @@ async function main(): Promise<void> {
     // How far the read models trail the commands once the load stops.
     const catchUpStartedAt = process.hrtime.bigint();
     const caughtUp = await call(
-      app.baseUrl,
+      app.url,
       'GET',
       `/accounts/${accounts[0]}?consistentWith=${run.lastPosition}`,
     );
@@ -393,8 +336,8 @@ async function main(): Promise<void> {
         `answer (status ${caughtUp.status})`,
     );
 
-    const floor = await plainReads(app.baseUrl, accounts, 200);
-    const visible = await appendToVisible(app.baseUrl, accounts);
+    const floor = await plainReads(app.url, accounts, 200);
+    const visible = await appendToVisible(app.url, accounts);
     print(
       `append-to-visible via consistentWith: ${summary(visible.samples)} ` +
         `(${visible.samples.length} samples, ${visible.errors} errors, ` +
@@ -416,7 +359,7 @@ async function main(): Promise<void> {
     print(`report: ${REPORT_HTML} and ${REPORT_SVG}`);
   } catch (error) {
     console.error(`Benchmark failed: ${error instanceof Error ? error.message : error}`);
-    console.error(`Last app output:\n${app.log.slice(-20).join('')}`);
+    console.error(`Last app output:\n${app.output().split('\n').slice(-20).join('\n')}`);
     process.exitCode = 1;
   } finally {
     clearTimeout(watchdog);

@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type LedgerProcess, startLedgerProcess } from '../support/ledger-process';
 import { tellerToken } from '../support/hs256-token';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACCOUNT_STREAM_PREFIX, TRANSFER_STREAM_PREFIX } from '../../src/domain/stream-names';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
@@ -20,7 +19,6 @@ import { foldLedger } from '../support/ledger-fold';
  * or fail every transfer, and rebuild read models that agree with the event log.
  */
 
-const ROOT = resolve(__dirname, '../..');
 const CYCLES = 3;
 const ACCOUNTS = Array.from({ length: 8 }, (_, i) => `crash-${i}`);
 const CLIENTS = 6;
@@ -59,73 +57,17 @@ interface SentCommand {
   answer?: any;
 }
 
-interface AppProcess {
-  child: ChildProcess;
-  baseUrl: string;
-  output: string[];
-  exited: Promise<void>;
+async function startApp(dataDir: string): Promise<LedgerProcess> {
+  return startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000);
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
+/** SIGKILL: the process gets no chance to flush or close anything. */
+async function killApp(app: LedgerProcess): Promise<void> {
+  expect(await app.kill('SIGKILL')).toBeNull();
 }
 
-async function startApp(dataDir: string): Promise<AppProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...APP_ENV, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const keep = (chunk: Buffer) => output.push(chunk.toString());
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  const app = { child, baseUrl: `http://127.0.0.1:${port}`, output, exited };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`The app exited while starting:\n${output.join('')}`);
-    }
-    try {
-      const health = await fetch(`${app.baseUrl}/health`, { signal: AbortSignal.timeout(1000) });
-      if (health.ok) return app;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`The app did not answer /health within 30 s:\n${output.join('')}`);
-    }
-    await sleep(50);
-  }
-}
-
-async function killApp(app: AppProcess): Promise<void> {
-  app.child.kill('SIGKILL');
-  await app.exited;
-  expect(app.child.signalCode).toBe('SIGKILL');
-}
-
-async function stopApp(app: AppProcess): Promise<void> {
-  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
-  app.child.kill('SIGTERM');
-  const stopped = await Promise.race([
-    app.exited.then(() => true),
-    sleep(5000, false, { ref: false }),
-  ]);
-  if (!stopped) {
-    app.child.kill('SIGKILL');
-    await app.exited;
-  }
+async function stopApp(app: LedgerProcess): Promise<void> {
+  await app.kill('SIGTERM');
 }
 
 async function call(
@@ -223,7 +165,7 @@ function send(baseUrl: string, command: SentCommand) {
 }
 
 /** Several clients send commands until the app is killed under them; returns all that were sent. */
-async function trafficUntilKilled(app: AppProcess, cycle: number, killAfterMs: number) {
+async function trafficUntilKilled(app: LedgerProcess, cycle: number, killAfterMs: number) {
   const sent: SentCommand[] = [];
   let killed = false;
   async function client(clientNo: number): Promise<void> {
@@ -231,7 +173,7 @@ async function trafficUntilKilled(app: AppProcess, cycle: number, killAfterMs: n
       const command = nextCommand(`c${cycle}-w${clientNo}-${n}`);
       sent.push(command);
       try {
-        const answer = await send(app.baseUrl, command);
+        const answer = await send(app.url, command);
         command.status = answer.status;
         command.answer = answer.body;
       } catch {
@@ -341,7 +283,7 @@ function unfinishedTransfers(events: EventEnvelope[]): string[] {
 
 describe('crash recovery of a SIGKILLed process', () => {
   let dataDir: string;
-  let app: AppProcess | undefined;
+  let app: LedgerProcess | undefined;
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
@@ -353,7 +295,7 @@ describe('crash recovery of a SIGKILLed process', () => {
 
   it('keeps every acknowledged command exactly once and recovers consistent read models', async () => {
     app = await startApp(dataDir);
-    for (const accountId of ACCOUNTS) await openAccount(app.baseUrl, accountId, 100);
+    for (const accountId of ACCOUNTS) await openAccount(app.url, accountId, 100);
     const acknowledged: SentCommand[] = [];
 
     for (let cycle = 1; cycle <= CYCLES; cycle++) {
@@ -380,7 +322,7 @@ describe('crash recovery of a SIGKILLed process', () => {
       });
 
       app = await startApp(dataDir);
-      const baseUrl = app.baseUrl;
+      const baseUrl = app.url;
 
       // Commands whose answer was lost are retried under their Idempotency-Key: each must take
       // effect once, whether or not it reached the log before the kill.
@@ -470,7 +412,7 @@ describe('crash recovery of a SIGKILLed process', () => {
  */
 describe('a transfer refused just before the kill and handled again after the restart', () => {
   let dataDir: string;
-  let app: AppProcess | undefined;
+  let app: LedgerProcess | undefined;
 
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
@@ -482,16 +424,16 @@ describe('a transfer refused just before the kill and handled again after the re
 
   it('stays refused, with no money moved and later transfers still served', async () => {
     app = await startApp(dataDir);
-    await openAccount(app.baseUrl, 'poor', 0);
-    await openAccount(app.baseUrl, 'payee', 0);
-    const requested = await call(app.baseUrl, 'POST', '/transfers', {
+    await openAccount(app.url, 'poor', 0);
+    await openAccount(app.url, 'payee', 0);
+    const requested = await call(app.url, 'POST', '/transfers', {
       fromAccountId: 'poor',
       toAccountId: 'payee',
       amount: 50,
     });
     expect(requested.status).toBe(202);
     const { transferId, position } = requested.body;
-    const baseUrl = app.baseUrl;
+    const baseUrl = app.url;
     await eventually(async () => {
       const transfer = await call(baseUrl, 'GET', `/transfers/${transferId}`);
       expect(transfer.body).toMatchObject({
@@ -500,7 +442,7 @@ describe('a transfer refused just before the kill and handled again after the re
       });
     });
     // Enough to cover the transfer now, acknowledged before the kill.
-    const deposit = await call(app.baseUrl, 'POST', '/accounts/poor/deposits', { amount: 100 });
+    const deposit = await call(app.url, 'POST', '/accounts/poor/deposits', { amount: 100 });
     expect(deposit.status).toBe(200);
     await killApp(app);
 
@@ -512,7 +454,7 @@ describe('a transfer refused just before the kill and handled again after the re
     await readStore.close();
 
     app = await startApp(dataDir);
-    const later = await call(app.baseUrl, 'POST', '/transfers', {
+    const later = await call(app.url, 'POST', '/transfers', {
       fromAccountId: 'poor',
       toAccountId: 'payee',
       amount: 10,
@@ -521,7 +463,7 @@ describe('a transfer refused just before the kill and handled again after the re
     const restarted = app;
     // Give the process manager time to work through the replay (or give up on it).
     const settled = await eventually(async () => {
-      const transfer = await call(restarted.baseUrl, 'GET', `/transfers/${later.body.transferId}`);
+      const transfer = await call(restarted.url, 'GET', `/transfers/${later.body.transferId}`);
       expect(['completed', 'failed']).toContain(transfer.body.status);
       return transfer.body;
     }, 5000).catch((error: Error) => error.message);
@@ -542,7 +484,7 @@ describe('a transfer refused just before the kill and handled again after the re
     });
     expect(settled).toMatchObject({ status: 'completed' });
     const head = await withEventStore(dataDir, (store) => store.headPosition());
-    const summary = await call(restarted.baseUrl, 'GET', `/accounts/poor?consistentWith=${head}`);
+    const summary = await call(restarted.url, 'GET', `/accounts/poor?consistentWith=${head}`);
     expect(summary.body).toMatchObject({ balance: 90 });
   }, 30_000);
 });
