@@ -2,6 +2,8 @@
  * Operations on a running Ledgerline over its HTTP API:
  *   npm run -s ledger -- status
  *   npm run -s ledger -- rebuild <projection>          (waits until the rebuild is done)
+ *   npm run -s ledger -- dead-letters <projection>     (lists what the projection could not apply)
+ *   npm run -s ledger -- redrive <projection>          (hands them back once the cause is fixed)
  *   npm run -s ledger -- export --file events.ndjson [--types A,B] [--stream-prefix p]
  *                                 [--from-position n] [--to-position n] [--from iso] [--to iso]
  * LEDGER_URL (default http://127.0.0.1:3000) and LEDGER_TOKEN (default: a development admin and
@@ -120,6 +122,38 @@ async function rebuild(name: string): Promise<void> {
   console.log(`${name} rebuilt`);
 }
 
+interface DeadLetterList {
+  items: {
+    eventId: string;
+    streamId: string;
+    revision: number;
+    type: string;
+    reason: string;
+    deadAt: string;
+  }[];
+}
+
+async function deadLetters(name: string): Promise<void> {
+  const path = `/projections/${encodeURIComponent(name)}/dead-letters`;
+  const { items } = (await (await api(path)).json()) as DeadLetterList;
+  for (const letter of items) {
+    console.log(
+      `${letter.deadAt} ${letter.streamId}@${letter.revision} ${letter.type} ${letter.eventId}: ${letter.reason}`,
+    );
+  }
+  console.log(`${items.length} dead letters in ${name}`);
+}
+
+async function redrive(name: string): Promise<void> {
+  const path = `/projections/${encodeURIComponent(name)}/dead-letters/redrive`;
+  const result = (await (await api(path, { method: 'POST' })).json()) as {
+    redriven: number;
+    stillDead: number;
+  };
+  console.log(`${name}: ${result.redriven} re-driven, ${result.stillDead} still dead`);
+  if (result.stillDead > 0) process.exitCode = 1;
+}
+
 async function exportEvents(args: Record<string, string | undefined>): Promise<void> {
   if (!args.file) throw new Error('export needs --file <path>');
   const query = new URLSearchParams();
@@ -177,8 +211,12 @@ async function main(): Promise<void> {
   const [command, name] = positionals;
   if (command === 'status') return status();
   if (command === 'rebuild' && name) return rebuild(name);
+  if (command === 'dead-letters' && name) return deadLetters(name);
+  if (command === 'redrive' && name) return redrive(name);
   if (command === 'export') return exportEvents(values);
-  console.error('usage: ledger status | rebuild <projection> | export --file <path> [filters]');
+  console.error(
+    'usage: ledger status | rebuild <projection> | dead-letters <projection> | redrive <projection> | export --file <path> [filters]',
+  );
   process.exitCode = 2;
 }
 

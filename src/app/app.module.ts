@@ -14,6 +14,8 @@ import { ConsistentReads } from '../http/consistent-reads';
 import { IdempotencyRecordStore } from '../http/idempotency/idempotency-record.store';
 import { TransfersController } from '../http/transfers.controller';
 import { ProjectionsController } from '../http/projections.controller';
+import { DeadLettersController } from '../http/dead-letters.controller';
+import { ProjectionConsumers } from '../projecting/projection-consumers';
 import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
 import { AccountQueries } from '../queries/account-queries';
@@ -38,6 +40,7 @@ const commandSide = [
 const querySide = [AccountQueries, ReadYourWrites, ConsistentReads, IdempotencyRecordStore];
 const eventProcessing = [
   ConsumerHost,
+  ProjectionConsumers,
   TransferProcessManager,
   ProjectionRebuilder,
   LedgerLifecycle,
@@ -64,7 +67,7 @@ export class AppModule {
         ...(servesApi ? [AuditModule] : []),
       ],
       controllers: servesApi
-        ? [AccountsController, TransfersController, ProjectionsController]
+        ? [AccountsController, TransfersController, ProjectionsController, DeadLettersController]
         : [],
       providers: [
         ...commandSide,

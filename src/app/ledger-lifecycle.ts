@@ -9,11 +9,10 @@ import {
 import { PROJECTIONS } from '../../projections';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { DEAD_LETTERS, type DeadLetters } from '../event-feed/dead-letters.port';
 import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publisher.port';
 import { ensureTopic } from '../event-feed/kafka/kafka-topics';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { ProjectionConsumer } from '../projecting/projection-consumer';
+import { ProjectionConsumers } from '../projecting/projection-consumers';
 import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { TransferProcessManager } from '../process-managers/transfer-process-manager';
 import { ReadYourWrites } from '../queries/read-your-writes';
@@ -37,7 +36,7 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     private readonly transfers: TransferProcessManager,
     private readonly readYourWrites: ReadYourWrites,
     private readonly rebuilder: ProjectionRebuilder,
-    @Inject(DEAD_LETTERS) private readonly deadLetters: DeadLetters,
+    private readonly projectionConsumers: ProjectionConsumers,
     @Optional() private readonly relay?: EventRelay,
     @Optional() @Inject(EVENT_PUBLISHER) private readonly publisher?: EventPublisher,
   ) {}
@@ -68,20 +67,14 @@ export class LedgerLifecycle implements OnApplicationBootstrap, OnApplicationShu
     if (this.relays) this.relay!.start();
     if (this.projects) {
       const held = await this.rebuilder.requestForChangedVersions();
-      for (const projection of PROJECTIONS) {
-        const consumer = new ProjectionConsumer(
-          projection,
-          this.readStore,
-          this.eventStore,
-          this.deadLetters,
-        );
-        if (!held.includes(projection.name)) {
+      for (const consumer of this.projectionConsumers.all()) {
+        if (!held.includes(consumer.name)) {
           this.consumers.start(consumer);
           continue;
         }
-        this.logger.log(`${projection.name} changed version: live consumer waits for its rebuild`);
+        this.logger.log(`${consumer.name} changed version: live consumer waits for its rebuild`);
         void this.rebuilder
-          .finished(projection.name)
+          .finished(consumer.name)
           .then(() => this.consumers.start(consumer))
           .catch((error: unknown) => this.fail((error as Error).message));
       }

@@ -29,7 +29,6 @@ const STEP_AFTER: Record<string, TransferState['status'] | undefined> = {
 @Injectable()
 export class TransferProcessManager implements FeedConsumer {
   readonly name = 'transfer-process-manager';
-  readonly feedsReadModels = false;
   private readonly logger = new Logger(TransferProcessManager.name);
 
   constructor(

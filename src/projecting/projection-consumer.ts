@@ -19,7 +19,6 @@ const EVOLVE_ATTEMPTS = 3;
  * (later events of it are dead-lettered too) while every other stream goes on.
  */
 export class ProjectionConsumer<D extends ProjectedDocument> implements FeedConsumer {
-  readonly feedsReadModels = true;
   private readonly logger: Logger;
 
   constructor(

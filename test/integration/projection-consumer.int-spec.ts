@@ -117,6 +117,17 @@ describe('projection consumer', () => {
       [2, 'an earlier event of its stream is dead'],
     ]);
 
+    // Still broken: a re-drive keeps both letters rather than dropping them.
+    expect(await redriveDeadLetters(consumer, deadLetters)).toEqual({ redriven: 0, stillDead: 2 });
+    expect((await deadLetters.list(fragile.name)).map((letter) => letter.event.revision)).toEqual([
+      1, 2,
+    ]);
+
+    // A re-drive that fails half way (the read store gone, say) loses no letter either.
+    const unreachable = { name: fragile.name, handle: () => Promise.reject(new Error('gone')) };
+    await expect(redriveDeadLetters(unreachable, deadLetters)).rejects.toThrow('gone');
+    expect(await deadLetters.list(fragile.name)).toHaveLength(2);
+
     broken = false;
     expect(await redriveDeadLetters(consumer, deadLetters)).toEqual({ redriven: 2, stillDead: 0 });
     expect(await summaries.findOne({ _id: 'poisoned' })).toMatchObject({

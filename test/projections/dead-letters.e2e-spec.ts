@@ -1,0 +1,99 @@
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { DEAD_LETTERS, type DeadLetters } from '../../src/event-feed/dead-letters.port';
+import { eventually } from '../support/eventually';
+import { httpClient, type HttpClient } from '../support/http-client';
+import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+
+const run = promisify(execFile);
+const ROOT = resolve(__dirname, '../..');
+
+/**
+ * A movement whose read-model row went missing stands for an event the projection once could not
+ * apply: it is dead-lettered, listed to an admin, and re-driven over HTTP or with the CLI.
+ */
+describe('dead letters of a projection', () => {
+  let ledger: RunningLedger;
+  let http: HttpClient;
+  let deadLetters: DeadLetters;
+  const transactions = () => ledger.readStore.collection('account_transactions');
+
+  beforeAll(async () => {
+    ledger = await startLedger();
+    http = httpClient(ledger.baseUrl);
+    deadLetters = ledger.app.get(DEAD_LETTERS);
+    await http.post('/accounts', { ownerId: 'dl', currency: 'EUR', accountId: 'dl-1' });
+    await http.post('/accounts/dl-1/deposits', { amount: 700 });
+    await eventually(async () =>
+      expect(await transactions().findOne({ _id: 'dl-1:1' })).not.toBeNull(),
+    );
+  });
+  afterAll(async () => {
+    await ledger.stop();
+    removeDataDir(ledger.dataDir);
+  });
+
+  async function loseAndDeadLetter(): Promise<void> {
+    const [deposit] = await ledger.eventStore.readStream('account-dl-1', { fromRevision: 1 });
+    await transactions().deleteMany({ _id: 'dl-1:1' });
+    await deadLetters.record('account-transactions', deposit, 'disk said no');
+  }
+
+  it('lists them to an admin and to nobody else', async () => {
+    await loseAndDeadLetter();
+    const listed = await http.get('/projections/account-transactions/dead-letters');
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({
+      projection: 'account-transactions',
+      items: [
+        expect.objectContaining({
+          streamId: 'account-dl-1',
+          revision: 1,
+          type: 'MoneyDeposited',
+          reason: 'disk said no',
+        }),
+      ],
+    });
+    const analyst = httpClient(ledger.baseUrl, { subject: 'an', roles: ['analyst', 'teller'] });
+    expect((await analyst.get('/projections/account-transactions/dead-letters')).status).toBe(403);
+    expect(
+      (await analyst.post('/projections/account-transactions/dead-letters/redrive')).status,
+    ).toBe(403);
+  });
+
+  it('re-drives them: the read model gets the event and the letter is gone', async () => {
+    const answer = await http.post('/projections/account-transactions/dead-letters/redrive');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual({ projection: 'account-transactions', redriven: 1, stillDead: 0 });
+    expect(await transactions().findOne({ _id: 'dl-1:1' })).toMatchObject({ amount: 700 });
+    expect(await deadLetters.list('account-transactions')).toEqual([]);
+  });
+
+  it('answers 404 for a projection that does not exist', async () => {
+    const answer = await http.get('/projections/nope/dead-letters');
+    expect(answer.status).toBe(404);
+    expect(answer.body.code).toBe('PROJECTION_NOT_FOUND');
+    expect((await http.post('/projections/nope/dead-letters/redrive')).status).toBe(404);
+  });
+
+  it('lists and re-drives from the CLI', async () => {
+    await loseAndDeadLetter();
+    const cli = (...args: string[]) =>
+      run(
+        process.execPath,
+        ['-r', 'ts-node/register/transpile-only', 'scripts/ledger-cli.ts', ...args],
+        {
+          cwd: ROOT,
+          env: { ...process.env, LEDGER_URL: ledger.baseUrl },
+          timeout: 60_000,
+        },
+      );
+    const listed = await cli('dead-letters', 'account-transactions');
+    expect(listed.stdout).toMatch(/account-dl-1@1 MoneyDeposited .*: disk said no/);
+    expect(listed.stdout).toContain('1 dead letters in account-transactions');
+    const redriven = await cli('redrive', 'account-transactions');
+    expect(redriven.stdout).toContain('account-transactions: 1 re-driven, 0 still dead');
+    expect(await transactions().findOne({ _id: 'dl-1:1' })).toMatchObject({ amount: 700 });
+  }, 60_000);
+});
