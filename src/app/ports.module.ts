@@ -8,6 +8,7 @@ import { EVENT_STORE } from '../event-store/event-store.port';
 import { READ_STORE } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { adapters } from './adapters';
+import { StoresLifecycle } from './stores-lifecycle';
 
 /**
  * The configuration and every port bound to its adapter, available to all feature modules, so a
@@ -21,7 +22,7 @@ export class PortsModule {
     return {
       global: true,
       module: PortsModule,
-      providers: [...adapters(config), CheckpointStore],
+      providers: [...adapters(config), CheckpointStore, StoresLifecycle],
       exports: [...tokens, CheckpointStore],
     };
   }

@@ -1,3 +1,4 @@
+import { partsOf } from '../config/role-parts';
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -44,9 +45,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready() {
-    const { role, transport } = this.config;
-    const projects = role === 'all' || role === 'projector';
-    const usesBroker = transport.kind === 'kafka' && role !== 'api' && this.publisher;
+    const { relays, projects } = partsOf(this.config);
+    const usesBroker =
+      this.config.transport.kind === 'kafka' && (relays || projects) && this.publisher;
     return this.health.check([
       () =>
         this.readiness.isDraining

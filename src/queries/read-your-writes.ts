@@ -1,4 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { PROJECTIONS } from '../../projections';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
+import { RELAY_NAME } from '../relay/relay-name';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { ConsistencyTimeoutError } from './query.errors';
 
@@ -22,13 +26,16 @@ export interface ReadModelFeed {
  */
 @Injectable()
 export class ReadYourWrites {
-  private feed: ReadModelFeed = { consumers: [] };
+  private readonly feed: ReadModelFeed;
 
-  constructor(private readonly checkpoints: CheckpointStore) {}
-
-  /** Set at start-up, from the roles and transport this process runs with. */
-  configure(feed: ReadModelFeed): void {
-    this.feed = feed;
+  constructor(
+    private readonly checkpoints: CheckpointStore,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.feed = {
+      consumers: PROJECTIONS.map((projection) => projection.name),
+      ...(config.transport.kind === 'kafka' ? { relay: RELAY_NAME } : {}),
+    };
   }
 
   async waitFor(position: number, timeoutMs: number): Promise<void> {

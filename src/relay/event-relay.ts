@@ -6,9 +6,9 @@ import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publis
 import { EVENT_STORE, type EventStore, type Subscription } from '../event-store/event-store.port';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
+import { RELAY_NAME } from './relay-name';
 import { RelayLease } from './relay-lease';
 
-export const RELAY_NAME = 'relay';
 const LEASE_TTL_MS = 5000;
 const BATCH_SIZE = 500;
 

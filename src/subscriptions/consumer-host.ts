@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+} from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_FEED, type EventFeed } from '../event-feed/event-feed.port';
 import type { Subscription } from '../event-store/event-store.port';
@@ -14,6 +20,10 @@ export interface ConsumerStatus {
   position: number;
   lastError?: string;
 }
+
+/** Told when a consumer has failed too often in a row to go on restarting it. */
+export const ON_CONSUMER_GIVE_UP = Symbol('ON_CONSUMER_GIVE_UP');
+export type ConsumerGiveUp = (consumer: string) => void;
 
 /** About half a minute of back-off in all: long enough to ride out a broker or database restart. */
 const MAX_CONSECUTIVE_FAILURES = 10;
@@ -32,17 +42,19 @@ const BATCH_TIMEOUT_MS = 60_000;
  * handled, and restarts a consumer that failed from its last checkpoint, with back-off.
  */
 @Injectable()
-export class ConsumerHost implements OnApplicationShutdown {
+export class ConsumerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ConsumerHost.name);
   private readonly running = new Map<string, { subscription?: Subscription; stopped: boolean }>();
   private readonly statuses = new Map<string, ConsumerStatus>();
   private readonly consumers = new Map<string, FeedConsumer>();
-  private giveUp: (consumer: string) => void = () => undefined;
 
   constructor(
     @Inject(EVENT_FEED) private readonly feed: EventFeed,
     private readonly checkpoints: CheckpointStore,
     @Optional() private readonly metrics?: LedgerMetrics,
+    @Optional()
+    @Inject(ON_CONSUMER_GIVE_UP)
+    private readonly giveUp: ConsumerGiveUp = () => undefined,
   ) {}
 
   start(consumer: FeedConsumer): void {
@@ -56,11 +68,6 @@ export class ConsumerHost implements OnApplicationShutdown {
       position: 0,
     });
     void this.supervise(consumer, slot);
-  }
-
-  /** Called when a consumer has failed too often in a row to go on restarting it. */
-  onGiveUp(listener: (consumer: string) => void): void {
-    this.giveUp = listener;
   }
 
   /** Stops one consumer where it is (its checkpoint saved); `resume` starts it from there. */
@@ -92,7 +99,7 @@ export class ConsumerHost implements OnApplicationShutdown {
     for (const status of this.statuses.values()) status.state = 'stopped';
   }
 
-  onApplicationShutdown(): Promise<void> {
+  beforeApplicationShutdown(): Promise<void> {
     return this.stopAll();
   }
 
