@@ -5,6 +5,7 @@
  * Node, node:crypto, and its own RFC 8785 canonicalizer. See "Audit trail" in README.md.
  *
  *   node scripts/verify-audit-chain.js [export.ndjson | -] [--prev-hash <64 hex>]
+ *                                      [--keys <keys.json | keys.pem> --anchor <anchor.json> ...]
  *
  * Reads NDJSON (one event envelope per line, as GET /audit/streams/{id} with
  * Accept: application/x-ndjson exports it) from the file, or from stdin when the file is "-" or
@@ -19,10 +20,20 @@
  *
  * Prints "OK <stream> revisions <first>..<last> head <hash>" per intact stream, or
  * "BROKEN <stream> at revision <n>: <why>" for the first broken link of a stream.
+ *
+ * Anchors (GET /audit/streams/{id}/anchor; a file may hold one, a JSON array, or one per line)
+ * are checked with the public keys alone (--keys: GET /audit/keys saved as JSON, or PEM public
+ * keys). A key's id is computed here, from the key: the first 16 hex digits of the SHA-256 of
+ * its raw 32-byte Ed25519 public key. The signature is Ed25519 over
+ * UTF-8(JCS({streamId, revision, hash, anchoredAt})), hex. An anchor whose stream is in the
+ * export must also match it: the event at the anchored revision carries the anchored hash, and
+ * the export does not end before it. Prints "ANCHOR OK <stream> revision <n> key <id> ..." or
+ * "ANCHOR BROKEN <stream> revision <n>: <why>".
+ *
  * Exit status: 0 all intact, 1 something broken, 2 unreadable input or bad arguments.
  */
-const { createHash } = require('node:crypto');
-const { createReadStream } = require('node:fs');
+const { createHash, createPublicKey, verify: verifySignature } = require('node:crypto');
+const { createReadStream, readFileSync } = require('node:fs');
 const { createInterface } = require('node:readline');
 
 const GENESIS = '0'.repeat(64);
@@ -108,10 +119,15 @@ function eventHash(event, previousHash) {
 }
 
 function parseArguments(argv) {
-  const options = { file: '-', prevHash: undefined };
+  const options = { file: '-', prevHash: undefined, keys: undefined, anchors: [] };
   const files = [];
   for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--prev-hash') {
+    if (argv[i] === '--keys' || argv[i] === '--anchor') {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${argv[i - 1]} takes a file`);
+      if (argv[i - 1] === '--keys') options.keys = value;
+      else options.anchors.push(value);
+    } else if (argv[i] === '--prev-hash') {
       options.prevHash = argv[++i];
       if (!/^[0-9a-f]{64}$/.test(options.prevHash ?? '')) {
         throw new Error('--prev-hash takes 64 lowercase hex digits');
@@ -124,10 +140,105 @@ function parseArguments(argv) {
   }
   if (files.length > 1) throw new Error('give one export file (or - for stdin)');
   if (files.length === 1) options.file = files[0];
+  if (options.anchors.length > 0 && options.keys === undefined) {
+    throw new Error('--anchor needs --keys: the public keys to check it with');
+  }
   return options;
 }
 
-async function verify(lines, prevHash) {
+/** keyId -> KeyObject, from GET /audit/keys as JSON or from PEM public keys. */
+function readKeys(file) {
+  const text = readFileSync(file, 'utf8');
+  let pems;
+  if (text.trimStart().startsWith('{')) {
+    const body = JSON.parse(text);
+    if (!Array.isArray(body.keys)) throw new Error(`${file} has no "keys" array`);
+    pems = body.keys.map((key) => key.publicKey);
+  } else {
+    pems = text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+  }
+  if (pems.length === 0) throw new Error(`${file} holds no public key`);
+  const keys = new Map();
+  for (const pem of pems) {
+    const key = createPublicKey(pem);
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error(`${file}: a key is not Ed25519`);
+    const raw = Buffer.from(key.export({ format: 'jwk' }).x, 'base64url');
+    keys.set(createHash('sha256').update(raw).digest('hex').slice(0, 16), key);
+  }
+  return keys;
+}
+
+function readAnchors(files) {
+  const anchors = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8').trim();
+    const values = text.startsWith('[')
+      ? JSON.parse(text)
+      : text
+          .split('\n')
+          .filter((line) => line.trim() !== '')
+          .map((line) => JSON.parse(line));
+    for (const anchor of values) {
+      if (anchor === null || typeof anchor !== 'object' || typeof anchor.streamId !== 'string') {
+        throw new Error(`${file} holds something that is not an anchor`);
+      }
+      anchors.push(anchor);
+    }
+  }
+  return anchors;
+}
+
+/** Why the anchor's signature fails, or undefined when it holds. */
+function signatureProblem(anchor, keys) {
+  if (anchor.algorithm !== 'Ed25519') return `algorithm ${anchor.algorithm} is not Ed25519`;
+  const key = keys.get(anchor.keyId);
+  if (!key) return `signed by key ${anchor.keyId}, which is not among the given public keys`;
+  if (typeof anchor.signature !== 'string' || !/^[0-9a-f]{128}$/.test(anchor.signature)) {
+    return 'the signature is not 128 hex digits';
+  }
+  const { streamId, revision, hash, anchoredAt } = anchor;
+  const signed = Buffer.from(canonicalize({ streamId, revision, hash, anchoredAt }), 'utf8');
+  return verifySignature(null, signed, key, Buffer.from(anchor.signature, 'hex'))
+    ? undefined
+    : `the signature does not verify under key ${anchor.keyId}: the anchor was altered or forged`;
+}
+
+/** One line per anchor; `broken` counts the anchors that fail. */
+function checkAnchors(anchors, keys, streams) {
+  const lines = [];
+  let broken = 0;
+  for (const anchor of anchors) {
+    const where = `${anchor.streamId} revision ${anchor.revision}`;
+    const problem = signatureProblem(anchor, keys) ?? againstExport(anchor, streams);
+    if (problem) {
+      broken++;
+      lines.push(`ANCHOR BROKEN ${where}: ${problem}`);
+      continue;
+    }
+    const stream = streams.get(anchor.streamId);
+    const scope = !stream
+      ? ' (stream not in this export: signature only)'
+      : anchor.revision < stream.first
+        ? ' (before this export: signature only)'
+        : '';
+    lines.push(`ANCHOR OK ${where} key ${anchor.keyId} signed ${anchor.anchoredAt}${scope}`);
+  }
+  return { lines, broken };
+}
+
+function againstExport(anchor, streams) {
+  const stream = streams.get(anchor.streamId);
+  if (!stream || stream.broken || anchor.revision < stream.first) return undefined;
+  if (anchor.revision >= stream.nextRevision) {
+    return `the export ends at revision ${stream.nextRevision - 1}, before the anchored revision (truncated, or an older export)`;
+  }
+  const hash = stream.watched.get(anchor.revision);
+  return hash === anchor.hash
+    ? undefined
+    : `the export has hash ${hash} there, the anchor ${anchor.hash}: history was rewritten`;
+}
+
+async function verify(lines, prevHash, watch = new Map()) {
   /** streamId -> { first, nextRevision, previousHash, broken } */
   const streams = new Map();
   let lineNumber = 0;
@@ -156,6 +267,8 @@ async function verify(lines, prevHash) {
           first: startsLater ? event.revision : 0,
           nextRevision: startsLater ? event.revision : 0,
           previousHash: startsLater ? prevHash : GENESIS,
+          watch: watch.get(event.streamId) ?? new Set(),
+          watched: new Map(),
         };
       }
       streams.set(event.streamId, stream);
@@ -168,6 +281,7 @@ async function verify(lines, prevHash) {
       continue;
     }
     stream.previousHash = event.hash;
+    if (stream.watch.has(event.revision)) stream.watched.set(event.revision, event.hash);
     stream.nextRevision++;
   }
   return streams;
@@ -211,15 +325,30 @@ async function main() {
   }
   if (options.help) {
     console.log(
-      'usage: node scripts/verify-audit-chain.js [export.ndjson | -] [--prev-hash <hex>]',
+      'usage: node scripts/verify-audit-chain.js [export.ndjson | -] [--prev-hash <hex>] ' +
+        '[--keys <keys.json | keys.pem> --anchor <anchor.json> ...]',
     );
     return 0;
+  }
+  let keys;
+  let anchors;
+  try {
+    keys = options.keys === undefined ? new Map() : readKeys(options.keys);
+    anchors = readAnchors(options.anchors);
+  } catch (error) {
+    console.error(`verify-audit-chain: ${error.message}`);
+    return 2;
+  }
+  const watch = new Map();
+  for (const anchor of anchors) {
+    if (!watch.has(anchor.streamId)) watch.set(anchor.streamId, new Set());
+    watch.get(anchor.streamId).add(anchor.revision);
   }
   const input = options.file === '-' ? process.stdin : createReadStream(options.file);
   const lines = createInterface({ input, crlfDelay: Infinity });
   let streams;
   try {
-    streams = await verify(lines, options.prevHash);
+    streams = await verify(lines, options.prevHash, watch);
   } catch (error) {
     console.error(`verify-audit-chain: ${error.message}`);
     return 2;
@@ -239,7 +368,9 @@ async function main() {
       );
     }
   }
-  return broken === 0 ? 0 : 1;
+  const anchored = checkAnchors(anchors, keys, streams);
+  for (const line of anchored.lines) console.log(line);
+  return broken + anchored.broken === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

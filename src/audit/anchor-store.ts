@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { DuplicateKeyError } from '../read-store/read-store.errors';
 import { READ_STORE, type ReadDocument, type ReadStore } from '../read-store/read-store.port';
+import { ANCHOR_ALGORITHM } from './anchor-keys';
 import { AUDIT_CONFIG, type AuditConfig } from './audit-config';
 
 export const ANCHORS_COLLECTION = 'audit_anchors';
@@ -26,12 +26,19 @@ export interface AnchoredHead {
 
 /**
  * The latest anchor of one stream (one document per stream, `_id` = stream id). `signature` is
- * HMAC-SHA256, hex, over the RFC 8785 canonical JSON of exactly the AnchoredHead fields.
+ * Ed25519, hex, over the RFC 8785 canonical JSON of exactly the AnchoredHead fields, by the key
+ * `keyId` names. An anchor without `algorithm` is an HMAC anchor from before Ed25519 signing.
  */
 export interface StreamAnchor extends ReadDocument, AnchoredHead {
+  algorithm?: typeof ANCHOR_ALGORITHM;
   keyId: string;
   signature: string;
   runId: string;
+}
+
+/** An HMAC anchor from before Ed25519: nobody but the holder of its secret can check it. */
+export function isLegacyAnchor(anchor: StreamAnchor): boolean {
+  return anchor.algorithm !== ANCHOR_ALGORITHM;
 }
 
 export interface SkippedStream {
@@ -78,28 +85,38 @@ export class AnchorStore {
     return this.anchors.find({});
   }
 
-  sign(head: AnchoredHead): string {
-    const { streamId, revision, hash, anchoredAt } = head;
-    return createHmac('sha256', this.config.anchorKey)
-      .update(canonicalize({ streamId, revision, hash, anchoredAt })!, 'utf8')
-      .digest('hex');
+  /** The latest anchor of every stream that still has an HMAC one. */
+  legacy(): Promise<StreamAnchor[]> {
+    return this.anchors.find({ algorithm: { $exists: false } });
+  }
+
+  private sign(head: AnchoredHead): string {
+    return this.config.anchorKeys.sign(signedText(head));
   }
 
   isAuthentic(anchor: StreamAnchor): boolean {
-    const expected = Buffer.from(this.sign(anchor), 'hex');
-    const given = Buffer.from(typeof anchor.signature === 'string' ? anchor.signature : '', 'hex');
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return (
+      !isLegacyAnchor(anchor) &&
+      this.config.anchorKeys.check(anchor.keyId, signedText(anchor), anchor.signature) === 'valid'
+    );
   }
 
   describeInvalid(anchor: StreamAnchor): string {
-    const key =
-      anchor.keyId === this.config.anchorKeyId
-        ? 'with the current key'
-        : `by key ${anchor.keyId}, the current key is ${this.config.anchorKeyId}`;
-    return `The anchor at revision ${anchor.revision} (${anchor.anchoredAt}) is not signed ${key}: it was altered, forged or signed with another key`;
+    const at = `The anchor at revision ${anchor.revision} (${anchor.anchoredAt})`;
+    if (isLegacyAnchor(anchor)) {
+      return `${at} is an HMAC anchor from before Ed25519 signing; the next anchoring pass re-signs it after checking the chain against it`;
+    }
+    const keys = this.config.anchorKeys;
+    if (keys.check(anchor.keyId, signedText(anchor), anchor.signature) === 'unknown-key') {
+      return `${at} names key ${anchor.keyId}, which is neither the current key ${keys.currentKeyId} nor a retired one (AUDIT_RETIRED_PUBLIC_KEYS)`;
+    }
+    return `${at} is not signed by key ${anchor.keyId}: it was altered or forged`;
   }
 
-  /** Anchors only move forward: an anchor at or past this revision already stays. */
+  /**
+   * Anchors only move forward: an anchor at or past this revision already stays, unless it is a
+   * legacy HMAC anchor, which a signed one at the same revision replaces.
+   */
   async record(head: AnchoredHead, runId: string): Promise<boolean> {
     const anchor: StreamAnchor = {
       _id: head.streamId,
@@ -107,13 +124,20 @@ export class AnchorStore {
       revision: head.revision,
       hash: head.hash,
       anchoredAt: head.anchoredAt,
-      keyId: this.config.anchorKeyId,
+      algorithm: ANCHOR_ALGORITHM,
+      keyId: this.config.anchorKeys.currentKeyId,
       signature: this.sign(head),
       runId,
     };
     try {
       const result = await this.anchors.replaceOne(
-        { _id: head.streamId, revision: { $lt: head.revision } },
+        {
+          _id: head.streamId,
+          $or: [
+            { revision: { $lt: head.revision } },
+            { revision: head.revision, algorithm: { $exists: false } },
+          ],
+        },
         anchor,
         { upsert: true },
       );
@@ -144,4 +168,8 @@ export class AnchorStore {
       { upsert: true },
     );
   }
+}
+
+function signedText({ streamId, revision, hash, anchoredAt }: AnchoredHead): string {
+  return canonicalize({ streamId, revision, hash, anchoredAt })!;
 }

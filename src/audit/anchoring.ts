@@ -8,7 +8,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../event-store/event-store.port';
 import { AUDIT_EVENT_STORE } from './audit-event-store';
-import { AnchorStore, type AnchorRun, type SkippedStream } from './anchor-store';
+import { AnchorStore, type AnchorRun, isLegacyAnchor, type SkippedStream } from './anchor-store';
 import { AUDIT_CONFIG, type AuditConfig } from './audit-config';
 import { ChainVerifier } from './chain-verifier';
 
@@ -36,7 +36,7 @@ export class Anchoring implements OnApplicationBootstrap, BeforeApplicationShutd
 
   onApplicationBootstrap(): void {
     this.logger.log(
-      `anchor key ${this.config.anchorKeyId} from ${this.config.anchorKeySource}; ` +
+      `anchor signing key ${this.config.anchorKeys.currentKeyId} (Ed25519) from ${this.config.anchorKeySource}; ` +
         (this.config.anchorIntervalMs > 0
           ? `anchoring every ${this.config.anchorIntervalMs} ms`
           : 'anchoring on request only'),
@@ -77,6 +77,7 @@ export class Anchoring implements OnApplicationBootstrap, BeforeApplicationShutd
     const runId = `${anchoredAt}~${randomUUID()}`;
     const afterPosition = await this.anchors.checkpointPosition();
     const { streams, throughPosition } = await this.changedStreams(afterPosition);
+    for (const legacy of await this.anchors.legacy()) streams.add(legacy.streamId);
     const skipped: SkippedStream[] = [];
     let streamsAnchored = 0;
     for (const streamId of streams) {
@@ -88,7 +89,9 @@ export class Anchoring implements OnApplicationBootstrap, BeforeApplicationShutd
         skipped.push({ streamId, revision: checked.revision, reason: checked.reason });
         continue;
       }
-      if (previous?.revision === checked.headRevision) continue;
+      if (previous && !isLegacyAnchor(previous) && previous.revision === checked.headRevision) {
+        continue;
+      }
       const head = {
         streamId,
         revision: checked.headRevision,

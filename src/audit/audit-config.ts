@@ -1,59 +1,67 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../config/app-config';
+import { AnchorKeyring, parsePublicKeys, parseSigningKey } from './anchor-keys';
 
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
 
 export interface AuditConfig {
   /** How often the head of every changed stream is anchored; 0 anchors only on request. */
   anchorIntervalMs: number;
-  /** HMAC-SHA256 key for anchors. The event store never holds it. */
-  anchorKey: Buffer;
-  /** Names the key without revealing it: the first 16 hex digits of its SHA-256. */
-  anchorKeyId: string;
-  /** `AUDIT_ANCHOR_KEY`, or the file the development key was read from. */
+  /** The Ed25519 key that signs anchors, and the public keys that verify them. */
+  anchorKeys: AnchorKeyring;
+  /** The setting, or the file, the signing key came from. */
   anchorKeySource: string;
 }
 
 export const DEFAULT_ANCHOR_INTERVAL_MS = 60_000;
 const MIN_INTERVAL_MS = 100;
 const MAX_INTERVAL_MS = 24 * 60 * 60 * 1000;
-const MIN_KEY_LENGTH = 32;
-export const ANCHOR_KEY_FILE = 'anchor.key';
+export const ANCHOR_SIGNING_KEY_FILE = 'anchor-signing.pem';
 
 /**
  * The audit settings, checked once at start-up like the rest of the configuration:
- * `AUDIT_ANCHOR_INTERVAL_MS` (default 60000; 0 turns the periodic job off) and
- * `AUDIT_ANCHOR_KEY` (at least 32 characters, used as UTF-8 bytes). Without a key, and outside
- * LEDGER_ENV=production, a random key is generated once into DATA_DIR/anchor.key (mode 0600): a
+ * `AUDIT_ANCHOR_INTERVAL_MS` (default 60000; 0 turns the periodic job off);
+ * `AUDIT_SIGNING_KEY` or `AUDIT_SIGNING_KEY_FILE`, the Ed25519 private key (PEM, PKCS#8) that
+ * signs anchors; `AUDIT_RETIRED_PUBLIC_KEYS` or `AUDIT_RETIRED_PUBLIC_KEYS_FILE`, the public keys
+ * (PEM) of earlier signing keys, whose anchors stay valid. Without a signing key, and outside
+ * LEDGER_ENV=production, one is generated once into DATA_DIR/anchor-signing.pem (mode 0600): a
  * file of its own, never inside the event store's file.
  */
 export function loadAuditConfig(env: NodeJS.ProcessEnv, dataDir: string): AuditConfig {
-  const anchorIntervalMs = interval(env.AUDIT_ANCHOR_INTERVAL_MS);
-  const given = env.AUDIT_ANCHOR_KEY;
-  let anchorKey: Buffer;
-  let anchorKeySource: string;
-  if (given !== undefined) {
-    if (given.length < MIN_KEY_LENGTH) {
-      throw new ConfigError('AUDIT_ANCHOR_KEY', `must be at least ${MIN_KEY_LENGTH} characters`);
-    }
-    anchorKey = Buffer.from(given, 'utf8');
-    anchorKeySource = 'AUDIT_ANCHOR_KEY';
-  } else if (env.LEDGER_ENV === 'production') {
+  if (env.AUDIT_ANCHOR_KEY !== undefined) {
     throw new ConfigError(
       'AUDIT_ANCHOR_KEY',
-      'must be set in production: anchors are signed with a key the event store does not hold, ' +
-        'and every api process must share it',
+      'is no longer used: anchors are signed with Ed25519; remove it and set AUDIT_SIGNING_KEY',
+    );
+  }
+  const anchorIntervalMs = interval(env.AUDIT_ANCHOR_INTERVAL_MS);
+  const signing = pemSetting(env, 'AUDIT_SIGNING_KEY');
+  const retired = pemSetting(env, 'AUDIT_RETIRED_PUBLIC_KEYS');
+  let anchorKeySource: string;
+  let signingPem: string;
+  if (signing) {
+    ({ source: anchorKeySource, pem: signingPem } = signing);
+  } else if (env.LEDGER_ENV === 'production') {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY',
+      'must be set (or AUDIT_SIGNING_KEY_FILE) in production: an Ed25519 private key in PEM ' +
+        'that every api process shares',
     );
   } else {
-    anchorKeySource = join(dataDir, ANCHOR_KEY_FILE);
-    anchorKey = developmentKey(anchorKeySource);
+    anchorKeySource = join(dataDir, ANCHOR_SIGNING_KEY_FILE);
+    signingPem = developmentKey(anchorKeySource);
   }
+  const privateKey = parsed('AUDIT_SIGNING_KEY', anchorKeySource, () =>
+    parseSigningKey(signingPem),
+  );
+  const retiredKeys = retired
+    ? parsed('AUDIT_RETIRED_PUBLIC_KEYS', retired.source, () => parsePublicKeys(retired.pem))
+    : [];
   return {
     anchorIntervalMs,
-    anchorKey,
-    anchorKeyId: createHash('sha256').update(anchorKey).digest('hex').slice(0, 16),
+    anchorKeys: new AnchorKeyring(privateKey, retiredKeys),
     anchorKeySource,
   };
 }
@@ -72,35 +80,59 @@ function interval(value: string | undefined): number {
 }
 
 /**
+ * `NAME` holds PEM text (`\n` escapes allowed, for one-line environment values), `NAME_FILE` the
+ * path of a PEM file (for mounted secrets); at most one of them.
+ */
+function pemSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+): { pem: string; source: string } | undefined {
+  const value = env[name];
+  const file = env[`${name}_FILE`];
+  if (value !== undefined && file !== undefined) {
+    throw new ConfigError(name, `give ${name} or ${name}_FILE, not both`);
+  }
+  if (value !== undefined) return { pem: value.replace(/\\n/g, '\n'), source: name };
+  if (file === undefined) return undefined;
+  try {
+    return { pem: readFileSync(file, 'utf8'), source: file };
+  } catch (error) {
+    throw new ConfigError(`${name}_FILE`, `cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+function parsed<T>(setting: string, source: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    const from = source === setting ? '' : `${source} `;
+    throw new ConfigError(setting, `${from}${(error as Error).message}`);
+  }
+}
+
+/**
  * Reads the key file, or creates it. The key is written to a private temporary file first and
  * then linked into place, which fails if the file exists: a process that loses that race reads
  * the winner's key, never a half-written file.
  */
-function developmentKey(file: string): Buffer {
+function developmentKey(file: string): string {
   try {
-    return parseKeyFile(file, readFileSync(file, 'utf8'));
+    return readFileSync(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   mkdirSync(dirname(file), { recursive: true });
-  const key = randomBytes(32).toString('hex');
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${key}\n`, { flag: 'wx', mode: 0o600 });
+  writeFileSync(temporary, pem, { flag: 'wx', mode: 0o600 });
   try {
     linkSync(temporary, file);
-    return Buffer.from(key, 'hex');
+    return pem;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return parseKeyFile(file, readFileSync(file, 'utf8'));
+    return readFileSync(file, 'utf8');
   } finally {
     unlinkSync(temporary);
   }
-}
-
-function parseKeyFile(file: string, text: string): Buffer {
-  const key = text.trim();
-  if (!/^[0-9a-f]{64}$/.test(key)) {
-    throw new ConfigError('AUDIT_ANCHOR_KEY', `${file} must hold 64 hex digits`);
-  }
-  return Buffer.from(key, 'hex');
 }

@@ -12,6 +12,7 @@ export type AuditAction =
   | 'verify-stream'
   | 'read-correlation'
   | 'verify-all'
+  | 'read-anchor'
   | 'record-anchors'
   | 'list-reads';
 

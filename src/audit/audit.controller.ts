@@ -1,11 +1,13 @@
-import { Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/auth.decorators';
+import { Public, Roles } from '../auth/auth.decorators';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { ProblemError } from '../http/problem';
 import { Anchoring } from './anchoring';
-import type { AnchorRun } from './anchor-store';
+import type { PublishedAnchorKey } from './anchor-keys';
+import { type AnchorRun, AnchorStore, type StreamAnchor } from './anchor-store';
+import { AUDIT_CONFIG, type AuditConfig } from './audit-config';
 import { type ExportFormat, negotiate, single, writeExport } from './audit-export';
 import { AuditHistory, type HistoryPage } from './audit-history';
 import { type AuditRead, AuditReadLog } from './audit-reads';
@@ -37,7 +39,16 @@ export class AuditController {
     private readonly verifier: ChainVerifier,
     private readonly anchoring: Anchoring,
     private readonly reads: AuditReadLog,
+    private readonly anchors: AnchorStore,
+    @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
   ) {}
+
+  /** The public keys anchors are signed with: anyone may check an anchor, no token needed. */
+  @Get('keys')
+  @Public()
+  keys(): { keys: PublishedAnchorKey[] } {
+    return { keys: this.config.anchorKeys.published() };
+  }
 
   @Get('streams/:id')
   @ApiProduces(...EXPORT_TYPES)
@@ -73,6 +84,21 @@ export class AuditController {
       throw new ProblemError(404, 'STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
     }
     return result;
+  }
+
+  /** The stream's latest signed anchor, as stored: what the external verifier checks. */
+  @Get('streams/:id/anchor')
+  async streamAnchor(
+    @Param('id', StreamIdParam) streamId: string,
+    @Req() request: Request,
+  ): Promise<Omit<StreamAnchor, '_id'>> {
+    await this.reads.record(request, 'read-anchor', { streamId });
+    const anchor = await this.anchors.latest(streamId);
+    if (!anchor) {
+      throw new ProblemError(404, 'ANCHOR_NOT_FOUND', `Stream ${streamId} has no anchor yet`);
+    }
+    const { _id, ...published } = anchor;
+    return published;
   }
 
   @Get('correlations/:id')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import type { EventStore } from '../event-store/event-store.port';
 import { AUDIT_EVENT_STORE } from './audit-event-store';
-import { AnchorStore, type StreamAnchor } from './anchor-store';
+import { AnchorStore, isLegacyAnchor, type StreamAnchor } from './anchor-store';
 import { AuditHistory } from './audit-history';
 import {
   belongsAt,
@@ -85,22 +85,31 @@ export class ChainVerifier {
     };
   }
 
-  /** The whole stream from revision 0, then its latest anchor. Undefined for an unknown stream. */
-  async verify(streamId: string): Promise<StreamVerification | undefined> {
+  /**
+   * The whole stream from revision 0, then its latest anchor. Undefined for an unknown stream.
+   * `acceptLegacyAnchor` (for re-signing only) compares a legacy HMAC anchor's revision and hash
+   * without its signature, which this process cannot check.
+   */
+  async verify(
+    streamId: string,
+    { acceptLegacyAnchor = false } = {},
+  ): Promise<StreamVerification | undefined> {
     const anchor = await this.anchors.latest(streamId);
+    const trusted = (candidate: StreamAnchor) =>
+      (acceptLegacyAnchor && isLegacyAnchor(candidate)) || this.anchors.isAuthentic(candidate);
     const walked = await this.walk(streamId, CHAIN_START, anchor?.revision);
     if (walked.broken) {
       // An anchored revision the walk passed before the break is the earlier failure.
       const rewritten =
-        anchor && walked.hashAtWatch !== undefined && this.anchors.isAuthentic(anchor)
-          ? this.againstAnchor(anchor, anchor.revision, walked.hashAtWatch)
+        anchor && walked.hashAtWatch !== undefined && trusted(anchor)
+          ? this.againstAnchor(anchor, anchor.revision, walked.hashAtWatch, trusted)
           : undefined;
       return { ...(rewritten ?? walked.broken), streamId };
     }
     if (walked.eventsChecked === 0 && !anchor) return undefined;
     const headRevision = walked.cursor.nextRevision - 1;
     if (anchor) {
-      const broken = this.againstAnchor(anchor, headRevision, walked.hashAtWatch);
+      const broken = this.againstAnchor(anchor, headRevision, walked.hashAtWatch, trusted);
       if (broken) return { ...broken, streamId };
     }
     return {
@@ -124,6 +133,7 @@ export class ChainVerifier {
     anchor: StreamAnchor | null,
   ): Promise<StreamVerification | undefined> {
     if (!anchor) return this.verify(streamId);
+    if (isLegacyAnchor(anchor)) return this.verify(streamId, { acceptLegacyAnchor: true });
     const [pinned] = await this.eventStore.readStream(streamId, {
       fromRevision: anchor.revision,
       maxCount: 1,
@@ -161,8 +171,9 @@ export class ChainVerifier {
     anchor: StreamAnchor,
     headRevision: number,
     hashAtAnchor: string | undefined,
+    trusted: (anchor: StreamAnchor) => boolean = (candidate) => this.anchors.isAuthentic(candidate),
   ): ChainBreak | undefined {
-    if (!this.anchors.isAuthentic(anchor)) {
+    if (!trusted(anchor)) {
       return chainBreak(anchor.revision, 'anchor-invalid', this.anchors.describeInvalid(anchor));
     }
     if (headRevision < anchor.revision) {

@@ -8,7 +8,7 @@ import { type EventEnvelope, envelopeHash, GENESIS_HASH } from '../event-store/e
  * - `truncated`: the stream ends before the revision its latest anchor recorded;
  * - `rewritten`: the chain is self-consistent but differs from the anchored hash at that revision
  *   (history was replaced and re-hashed);
- * - `anchor-invalid`: the latest anchor's signature does not verify under the anchor key.
+ * - `anchor-invalid`: the latest anchor's signature does not verify under its key.
  */
 export type ChainBreakReason =
   'edited' | 'reordered' | 'missing' | 'truncated' | 'rewritten' | 'anchor-invalid';

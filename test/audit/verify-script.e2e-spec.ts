@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { httpClient, type HttpClient } from '../support/http-client';
@@ -7,6 +8,10 @@ import { removeDataDir, type RunningLedger, startLedger } from '../support/ledge
 import { accountWithHistory, getText } from './audit-fixtures';
 
 const SCRIPT = resolve(__dirname, '../../scripts/verify-audit-chain.js');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { eventHash } = require(SCRIPT) as {
+  eventHash: (event: object, previousHash: string) => string;
+};
 
 /** Runs the auditor's script as its own Node process, the way an auditor would. */
 function runScript(args: string[], stdin?: string) {
@@ -125,6 +130,103 @@ describe('scripts/verify-audit-chain.js on exports from the app', () => {
       `OK ${streamId} revisions 0..6 head ${headHash}`,
       expect.stringMatching(new RegExp(`^OK ${other} revisions 0..1 head [0-9a-f]{64}$`)),
     ]);
+  });
+
+  describe('with anchors and the public keys alone', () => {
+    let anchorFile: string;
+    let keysFile: string;
+    let anchor: Record<string, any>;
+    beforeAll(async () => {
+      await http.post('/audit/anchors');
+      anchor = (await http.get(`/audit/streams/${streamId}/anchor`)).body;
+      anchorFile = file('anchor.json', JSON.stringify(anchor));
+      const keys = (await httpClient(ledger.baseUrl, null).get('/audit/keys')).body;
+      keysFile = file('keys.json', JSON.stringify(keys));
+    });
+
+    it('checks the anchor against the export, from the keys as JSON or as PEM', () => {
+      const result = runScript([
+        file('anchored.ndjson', exported),
+        '--keys',
+        keysFile,
+        '--anchor',
+        anchorFile,
+      ]);
+      const pem = file(
+        'keys.pem',
+        JSON.parse(readFileSync(keysFile, 'utf8')).keys[0].publicKey as string,
+      );
+
+      expect(result).toEqual({
+        status: 0,
+        stdout:
+          `OK ${streamId} revisions 0..6 head ${headHash}\n` +
+          `ANCHOR OK ${streamId} revision 6 key ${anchor.keyId} signed ${anchor.anchoredAt}`,
+        stderr: '',
+      });
+      expect(
+        runScript([file('anchored.ndjson', exported), '--keys', pem, '--anchor', anchorFile]),
+      ).toEqual(result);
+    });
+
+    it('refuses an anchor under another key, or one that was altered', () => {
+      const { publicKey } = generateKeyPairSync('ed25519');
+      const otherKey = file(
+        'other.pem',
+        publicKey.export({ format: 'pem', type: 'spki' }) as string,
+      );
+      const altered = file('altered.json', JSON.stringify({ ...anchor, revision: 5 }));
+      const exportFile = file('anchored.ndjson', exported);
+
+      expect(runScript([exportFile, '--keys', otherKey, '--anchor', anchorFile])).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining(
+          `ANCHOR BROKEN ${streamId} revision 6: signed by key ${anchor.keyId}, which is not among the given public keys`,
+        ),
+      });
+      expect(runScript([exportFile, '--keys', keysFile, '--anchor', altered])).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining('the signature does not verify'),
+      });
+    });
+
+    it('finds an export cut short before the anchor, or rewritten and re-hashed', () => {
+      const shortened = lines().slice(0, 5).join('\n');
+      const events = lines().map((line) => JSON.parse(line));
+      events[2].data.amount = 200;
+      let previous = '0'.repeat(64);
+      for (const event of events) {
+        event.hash = eventHash(event, previous);
+        previous = event.hash;
+      }
+      const rewritten = events.map((event) => JSON.stringify(event)).join('\n');
+
+      expect(
+        runScript([file('short.ndjson', shortened), '--keys', keysFile, '--anchor', anchorFile]),
+      ).toMatchObject({
+        status: 1,
+        stdout: expect.stringContaining(
+          `ANCHOR BROKEN ${streamId} revision 6: the export ends at revision 4`,
+        ),
+      });
+      const result = runScript([
+        file('rewritten.ndjson', rewritten),
+        '--keys',
+        keysFile,
+        '--anchor',
+        anchorFile,
+      ]);
+      expect(result.status).toBe(1);
+      expect(result.stdout).toMatch(new RegExp(`^OK ${streamId} revisions 0..6`));
+      expect(result.stdout).toContain('history was rewritten');
+    });
+
+    it('needs the keys to check an anchor', () => {
+      expect(runScript([file('anchored.ndjson', exported), '--anchor', anchorFile])).toMatchObject({
+        status: 2,
+        stderr: expect.stringContaining('--anchor needs --keys'),
+      });
+    });
   });
 
   it('exits 2 on input that is not an export', () => {
