@@ -10,7 +10,8 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { ProblemError } from '../http/problem';
 import { decodeCursor, encodeCursor } from '../queries/page';
 import { InvalidCursorError } from '../queries/query.errors';
-import { logPages } from './event-selection';
+import { logPages } from '../history/log-pages';
+import { streamPages } from '../history/stream-pages';
 import { READ_PAGE_SIZE } from './event-log';
 
 /** A moment of an account's past: a time, or a revision of its stream. */
@@ -46,16 +47,15 @@ export class AccountHistory {
     const lastRevision = 'asOfRevision' in point ? point.asOfRevision : Number.MAX_SAFE_INTEGER;
     const asOf = 'asOf' in point ? point.asOf : Infinity;
     let summary: AccountSummary | null = null;
-    let fromRevision = 0;
-    reading: while (fromRevision <= lastRevision) {
-      const maxCount = Math.min(READ_PAGE_SIZE, lastRevision - fromRevision + 1);
-      const page = await this.store.readStream(streamId, { fromRevision, maxCount });
+    const pages = streamPages(this.store, streamId, {
+      toRevision: lastRevision,
+      pageSize: READ_PAGE_SIZE,
+    });
+    reading: for await (const page of pages) {
       for (const event of page) {
         if (recordedAfter(event, asOf)) break reading;
         summary = evolve(summary, event);
       }
-      if (page.length < maxCount) break;
-      fromRevision = page[page.length - 1].revision + 1;
     }
     if (!summary) {
       throw new ProblemError(404, 'ACCOUNT_NOT_FOUND', `No account ${accountId} at that point`);
@@ -77,7 +77,10 @@ export class AccountHistory {
     const head = await this.store.headPosition();
     const summaries = new Map<string, AccountSummary>();
     let asOfPosition = 0;
-    replay: for await (const page of logPages(this.store, 0, head, READ_PAGE_SIZE)) {
+    replay: for await (const page of logPages(this.store, 0, {
+      until: head,
+      pageSize: READ_PAGE_SIZE,
+    })) {
       for (const event of page) {
         if (recordedAfter(event, asOf)) break replay;
         asOfPosition = event.position;

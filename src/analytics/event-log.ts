@@ -4,7 +4,8 @@ import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { ProblemError } from '../http/problem';
 import { decodeCursor, encodeCursor, type Page } from '../queries/page';
 import { InvalidCursorError } from '../queries/query.errors';
-import { type EventSelection, eventMatcher, logPages } from './event-selection';
+import { logPages } from '../history/log-pages';
+import { type EventSelection, eventMatcher } from './event-selection';
 
 /** Events read from the store per readAll call. */
 export const READ_PAGE_SIZE = 1000;
@@ -41,7 +42,7 @@ export class EventLog {
     const { after, until, matches } = await this.scan(selection, cursor);
     const items: EventEnvelope[] = [];
     let scanned = 0;
-    for await (const page of logPages(this.store, after, until, READ_PAGE_SIZE)) {
+    for await (const page of logPages(this.store, after, { until, pageSize: READ_PAGE_SIZE })) {
       for (const event of page) {
         if (!matches(event)) continue;
         if (items.length === limit) {
@@ -71,7 +72,7 @@ export class EventLog {
     const { after, until, matches } = await this.scan(selection, cursor);
     const store = this.store;
     return (async function* () {
-      for await (const page of logPages(store, after, until, READ_PAGE_SIZE)) {
+      for await (const page of logPages(store, after, { until, pageSize: READ_PAGE_SIZE })) {
         yield page.filter(matches);
       }
     })();

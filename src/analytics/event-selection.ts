@@ -1,5 +1,4 @@
 import type { EventEnvelope } from '../event-store/event-envelope';
-import type { EventStore } from '../event-store/event-store.port';
 
 /** Which events of the global log an analyst asked for; every bound is inclusive. */
 export interface EventSelection {
@@ -29,30 +28,4 @@ export function eventMatcher(selection: EventSelection): (event: EventEnvelope) 
     }
     return true;
   };
-}
-
-/**
- * The global log after position `after` up to `until` (inclusive), one readAll page at a time, in
- * position order. A page is read only when the consumer asks for the next one, so a consumer that
- * stops asking (a client gone, a page full) stops the reading too. Works on any adapter: it needs
- * nothing from the port but readAll.
- */
-export async function* logPages(
-  store: EventStore,
-  after: number,
-  until: number,
-  pageSize: number,
-): AsyncGenerator<EventEnvelope[]> {
-  let checkpoint = after;
-  while (checkpoint < until) {
-    const page = await store.readAll({ after: checkpoint, maxCount: pageSize });
-    if (page.length === 0) return;
-    const last = page[page.length - 1];
-    if (last.position >= until) {
-      yield page.filter((event) => event.position <= until);
-      return;
-    }
-    yield page;
-    checkpoint = last.position;
-  }
 }

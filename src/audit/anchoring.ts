@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '../event-store/event-store.port';
+import { logPages } from '../history/log-pages';
 import { AUDIT_EVENT_STORE } from './audit-event-store';
 import { AnchorStore, type AnchorRun, isLegacyAnchor, type SkippedStream } from './anchor-store';
 import { AUDIT_CONFIG, type AuditConfig } from './audit-config';
@@ -125,13 +126,13 @@ export class Anchoring implements OnApplicationBootstrap, BeforeApplicationShutd
     const head = await this.eventStore.headPosition();
     const streams = new Set<string>();
     let through = after;
-    while (through < head && !this.stopped) {
-      const page = await this.eventStore.readAll({ after: through, maxCount: SCAN_PAGE_SIZE });
-      const upToHead = page.filter((event) => event.position <= head);
-      for (const event of upToHead) streams.add(event.streamId);
-      if (upToHead.length === 0) break;
-      through = upToHead[upToHead.length - 1].position;
-      if (upToHead.length < page.length) break;
+    for await (const page of logPages(this.eventStore, after, {
+      until: head,
+      pageSize: SCAN_PAGE_SIZE,
+    })) {
+      if (this.stopped) break;
+      for (const event of page) streams.add(event.streamId);
+      through = page[page.length - 1].position;
     }
     return { streams, throughPosition: through };
   }

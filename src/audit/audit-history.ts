@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import type { EventStore } from '../event-store/event-store.port';
+import { logPages } from '../history/log-pages';
+import { streamPages } from '../history/stream-pages';
 import { AUDIT_EVENT_STORE } from './audit-event-store';
 
 /** Events read from the store at a time by exports and scans. */
@@ -29,17 +31,8 @@ export class AuditHistory {
   }
 
   /** The stream from `fromRevision` to its end, a page at a time. */
-  async *streamBatches(streamId: string, fromRevision: number): AsyncGenerator<EventEnvelope[]> {
-    let next = fromRevision;
-    for (;;) {
-      const page = await this.eventStore.readStream(streamId, {
-        fromRevision: next,
-        maxCount: HISTORY_PAGE_SIZE,
-      });
-      if (page.length > 0) yield page;
-      if (page.length < HISTORY_PAGE_SIZE) return;
-      next = page[page.length - 1].revision + 1;
-    }
+  streamBatches(streamId: string, fromRevision: number): AsyncGenerator<EventEnvelope[]> {
+    return streamPages(this.eventStore, streamId, { fromRevision, pageSize: HISTORY_PAGE_SIZE });
   }
 
   /**
@@ -83,13 +76,7 @@ export class AuditHistory {
     return ids;
   }
 
-  private async *logPages(afterPosition: number): AsyncGenerator<EventEnvelope[]> {
-    let after = afterPosition;
-    for (;;) {
-      const page = await this.eventStore.readAll({ after, maxCount: HISTORY_PAGE_SIZE });
-      if (page.length === 0) return;
-      yield page;
-      after = page[page.length - 1].position;
-    }
+  private logPages(afterPosition: number): AsyncGenerator<EventEnvelope[]> {
+    return logPages(this.eventStore, afterPosition, { pageSize: HISTORY_PAGE_SIZE });
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import type { EventStore } from '../event-store/event-store.port';
+import { streamEvents } from '../history/stream-pages';
 import { AUDIT_EVENT_STORE } from './audit-event-store';
 import { AnchorStore, isLegacyAnchor, type StreamAnchor } from './anchor-store';
 import { AuditHistory } from './audit-history';
@@ -273,16 +274,7 @@ export class ChainVerifier {
     );
   }
 
-  private async *events(streamId: string, fromRevision: number): AsyncGenerator<EventEnvelope> {
-    let next = fromRevision;
-    for (;;) {
-      const page = await this.eventStore.readStream(streamId, {
-        fromRevision: next,
-        maxCount: VERIFY_PAGE_SIZE,
-      });
-      yield* page;
-      if (page.length < VERIFY_PAGE_SIZE) return;
-      next = page[page.length - 1].revision + 1;
-    }
+  private events(streamId: string, fromRevision: number): AsyncGenerator<EventEnvelope> {
+    return streamEvents(this.eventStore, streamId, { fromRevision, pageSize: VERIFY_PAGE_SIZE });
   }
 }

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { PROJECTIONS } from '../../projections';
 import { DEAD_LETTERS, type DeadLetters } from '../event-feed/dead-letters.port';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { logPages } from '../history/log-pages';
 import { DuplicateKeyError } from '../read-store/read-store.errors';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
@@ -188,13 +189,12 @@ export class ProjectionRebuilder {
     let swapped = false;
     for (;;) {
       if (this.stopped) throw new Error('stopped');
-      const events = await this.eventStore.readAll({ after: position, maxCount: 1000 });
-      if (events.length > 0) {
+      for await (const events of logPages(this.eventStore, position)) {
+        if (this.stopped) throw new Error('stopped');
         await consumer.handle(events);
         position = events[events.length - 1].position;
         await this.checkpoints.save(shadow.name, position);
         await this.reportProgress(live.name, position, startedAt);
-        continue;
       }
       // Caught up with the log. Swap once the shadow has all the live model has applied.
       if (!swapped) {
