@@ -21,11 +21,15 @@ async function main(): Promise<void> {
   const operations: BulkWriteOperation<ReadDocument>[] = Array.from(
     { length: UPSERTS },
     (_, n) => ({
-      updateOne: {
+      replaceOne: {
         filter: { _id: `account-${n % ACCOUNTS}` },
-        update: {
-          $set: { ownerId: `owner-${n % 97}`, currency: 'EUR', lastEventId: randomUUID() },
-          $inc: { balance: 10, revision: 1 },
+        replacement: {
+          _id: `account-${n % ACCOUNTS}`,
+          ownerId: `owner-${n % 97}`,
+          currency: 'EUR',
+          lastEventId: randomUUID(),
+          balance: 10 * (Math.floor(n / ACCOUNTS) + 1),
+          revision: Math.floor(n / ACCOUNTS) + 1,
         },
         upsert: true,
       },

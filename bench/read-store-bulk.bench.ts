@@ -15,13 +15,17 @@ const BATCH = 500;
 function batch(start: number, revision: number): BulkWriteOperation<ReadDocument>[] {
   return Array.from({ length: BATCH }, (_, offset) => {
     const n = start + offset;
+    // A revision-guarded replacement, as the projector writes a read model.
     return {
-      updateOne: {
+      replaceOne: {
         filter: { _id: `account-${n}`, rev: { $lt: revision } },
-        update: {
-          $set: { rev: revision, ownerId: `owner-${n % 1000}`, currency: 'EUR' },
-          $inc: { balance: 10 },
-          $setOnInsert: { openedAt: '2024-01-01T00:00:00.000Z' },
+        replacement: {
+          _id: `account-${n}`,
+          rev: revision,
+          ownerId: `owner-${n % 1000}`,
+          currency: 'EUR',
+          balance: 10 * revision,
+          openedAt: '2024-01-01T00:00:00.000Z',
         },
         upsert: true,
       },

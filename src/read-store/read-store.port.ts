@@ -1,6 +1,7 @@
 /**
- * Document storage for read models, shaped after the MongoDB driver so that its adapter stays thin.
- * Filters and update documents use MongoDB's query and update operator semantics.
+ * Document storage for read models, shaped after the MongoDB driver so that its adapter stays thin,
+ * and no wider than its callers need: filters use MongoDB's query operators, updates `$set`,
+ * `$setOnInsert` and `$max`, bulk writes inserts and replacements.
  */
 export const READ_STORE = Symbol('READ_STORE');
 
@@ -13,19 +14,16 @@ export type Filter = Record<string, unknown>;
 
 export interface UpdateDocument {
   $set?: Record<string, unknown>;
+  /** Applied only when the update inserts the document. */
   $setOnInsert?: Record<string, unknown>;
-  $unset?: Record<string, unknown>;
-  $inc?: Record<string, number>;
+  /** Sets each field to the larger of its value and the given one: checkpoints only move forward. */
   $max?: Record<string, unknown>;
-  $min?: Record<string, unknown>;
-  $push?: Record<string, unknown>;
 }
 
 export type SortSpec = Record<string, 1 | -1>;
 
 export interface FindOptions {
   sort?: SortSpec;
-  skip?: number;
   limit?: number;
 }
 
@@ -35,24 +33,12 @@ export interface UpdateOptions {
 
 export interface UpdateResult {
   matchedCount: number;
-  modifiedCount: number;
   upsertedId: string | null;
 }
 
 export type BulkWriteOperation<T extends ReadDocument> =
   | { insertOne: { document: T } }
-  | { updateOne: { filter: Filter; update: UpdateDocument; upsert?: boolean } }
-  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } }
-  | { deleteOne: { filter: Filter } }
-  | { deleteMany: { filter: Filter } };
-
-export interface BulkWriteResult {
-  insertedCount: number;
-  matchedCount: number;
-  modifiedCount: number;
-  upsertedCount: number;
-  deletedCount: number;
-}
+  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } };
 
 export interface IndexSpec {
   /** Fields must hold scalars (not arrays) for an index to be used by the embedded adapter. */
@@ -75,7 +61,7 @@ export interface ReadCollection<T extends ReadDocument = ReadDocument> {
    * that collides with an existing _id throws DuplicateKeyError (as MongoDB does), so a write
    * guarded by a revision filter never overwrites a newer document.
    */
-  bulkWrite(operations: BulkWriteOperation<T>[]): Promise<BulkWriteResult>;
+  bulkWrite(operations: BulkWriteOperation<T>[]): Promise<void>;
   createIndex(spec: IndexSpec): Promise<void>;
   drop(): Promise<void>;
 }

@@ -121,17 +121,16 @@ describe('SqliteReadStore', () => {
       await expect(
         accounts.bulkWrite([
           { insertOne: { document: { _id: 'b1', n: 1 } } },
-          { updateOne: { filter: { _id: 'a1' }, update: { $inc: { n: 1 } } } },
-          { deleteMany: { filter: { _id: 'b1' } } },
+          { replaceOne: { filter: { _id: 'a1' }, replacement: { _id: 'a1', n: 2 } } },
           { insertOne: { document: { _id: 'a1', n: 9 } } },
         ]),
       ).rejects.toBeInstanceOf(DuplicateKeyError);
       await expect(
         accounts.bulkWrite([
-          { updateOne: { filter: { _id: 'c1' }, update: { $set: { n: 1 } }, upsert: true } },
-          { updateOne: { filter: { _id: 'c1' }, update: { $bogus: { n: 1 } } as never } },
+          { replaceOne: { filter: { _id: 'c1' }, replacement: { _id: 'c1', n: 1 }, upsert: true } },
+          { replaceOne: { filter: { _id: 'c1' }, replacement: { $bogus: 1 } as never } },
         ]),
-      ).rejects.toThrow(/\$bogus/);
+      ).rejects.toThrow(/update operators/);
       expect(await accounts.find({})).toEqual([{ _id: 'a1', n: 1 }]);
     });
   });

@@ -2,7 +2,6 @@ import { find, Query } from 'mingo';
 import { DuplicateKeyError } from '../read-store.errors';
 import type {
   BulkWriteOperation,
-  BulkWriteResult,
   Filter,
   FindOptions,
   IndexSpec,
@@ -39,7 +38,7 @@ interface Stored<T> {
   document: T;
 }
 
-const NO_MATCH: UpdateResult = { matchedCount: 0, modifiedCount: 0, upsertedId: null };
+const NO_MATCH: UpdateResult = { matchedCount: 0, upsertedId: null };
 
 /**
  * A collection is a table of (id, doc JSON). SQL only narrows the rows to read; mingo decides
@@ -63,19 +62,17 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
   }
 
   async find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
-    const { sort, skip = 0, limit = 0 } = options;
+    const { sort, limit = 0 } = options;
     return this.connection.read(() => {
       if (sort) {
         const all = [...this.matching(filter)].map((match) => match.document);
-        const sorted = find<T>(all, {}).sort(sort).skip(skip);
+        const sorted = find<T>(all, {}).sort(sort);
         return (limit > 0 ? sorted.limit(limit) : sorted).all();
       }
       // Without a sort the scan can stop as soon as the page is full.
       const page: T[] = [];
-      let skipped = 0;
       for (const { document } of this.matching(filter)) {
-        if (skipped < skip) skipped++;
-        else if (page.push(document) === limit) break;
+        if (page.push(document) === limit) break;
       }
       return page;
     });
@@ -117,40 +114,19 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    return this.connection.write(() => this.remove(filter, Infinity));
+    return this.connection.write(() => this.remove(filter));
   }
 
-  async bulkWrite(operations: BulkWriteOperation<T>[]): Promise<BulkWriteResult> {
-    return this.connection.write(() => {
-      const result = {
-        insertedCount: 0,
-        matchedCount: 0,
-        modifiedCount: 0,
-        upsertedCount: 0,
-        deletedCount: 0,
-      };
-      const count = (outcome: UpdateResult) => {
-        result.matchedCount += outcome.matchedCount;
-        result.modifiedCount += outcome.modifiedCount;
-        if (outcome.upsertedId !== null) result.upsertedCount++;
-      };
+  async bulkWrite(operations: BulkWriteOperation<T>[]): Promise<void> {
+    this.connection.write(() => {
       for (const operation of operations) {
         if ('insertOne' in operation) {
           this.insert(operation.insertOne.document);
-          result.insertedCount++;
-        } else if ('updateOne' in operation) {
-          const { filter, update, upsert } = operation.updateOne;
-          count(this.update(filter, update, upsert ?? false));
-        } else if ('replaceOne' in operation) {
-          const { filter, replacement, upsert } = operation.replaceOne;
-          count(this.replace(filter, replacement, upsert ?? false));
-        } else if ('deleteOne' in operation) {
-          result.deletedCount += this.remove(operation.deleteOne.filter, 1);
         } else {
-          result.deletedCount += this.remove(operation.deleteMany.filter, Infinity);
+          const { filter, replacement, upsert } = operation.replaceOne;
+          this.replace(filter, replacement, upsert ?? false);
         }
       }
-      return result;
     });
   }
 
@@ -196,11 +172,8 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
     const current = this.first(filter);
     if (current) {
       applyUpdate(current.document, update, false);
-      return {
-        ...NO_MATCH,
-        matchedCount: 1,
-        modifiedCount: this.rewrite(current, current.document),
-      };
+      this.rewrite(current, current.document);
+      return { ...NO_MATCH, matchedCount: 1 };
     }
     if (!upsert) return NO_MATCH;
     // An _id that exists already fails the insert with DuplicateKeyError, as E11000 does in
@@ -215,8 +188,8 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
     const current = this.first(filter);
     if (current) {
       assertKeepsId(current.document._id, replacement);
-      const next = withId(current.document._id, replacement);
-      return { ...NO_MATCH, matchedCount: 1, modifiedCount: this.rewrite(current, next) };
+      this.rewrite(current, withId(current.document._id, replacement));
+      return { ...NO_MATCH, matchedCount: 1 };
     }
     if (!upsert) return NO_MATCH;
     const created = withId(replacementId(filter, replacement), replacement);
@@ -224,27 +197,23 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
     return { ...NO_MATCH, upsertedId: created._id };
   }
 
-  private remove(filter: Filter, max: number): number {
-    const ids: string[] = [];
-    for (const { document } of this.matching(filter)) {
-      if (ids.push(document._id) === max) break;
-    }
+  private remove(filter: Filter): number {
+    const ids = [...this.matching(filter)].map(({ document }) => document._id);
     if (ids.length === 0) return 0;
     const remove = this.connection.statement(`DELETE FROM ${this.quoted} WHERE id = ?`);
     for (const id of ids) remove.run(id);
     return ids.length;
   }
 
-  /** Writes `next` over `current`; returns the modified count, 0 when nothing changed. */
-  private rewrite(current: Stored<T>, next: T): number {
+  /** Writes `next` over `current`, unless nothing changed. */
+  private rewrite(current: Stored<T>, next: T): void {
     const raw = encodeDocument(next);
-    if (raw === current.raw) return 0;
+    if (raw === current.raw) return;
     this.writeRow(next, () =>
       this.connection
         .statement(`UPDATE ${this.quoted} SET doc = ? WHERE id = ?`)
         .run(raw, next._id),
     );
-    return 1;
   }
 
   private writeRow(document: T, write: () => void): void {

@@ -1,7 +1,6 @@
 import type { AnyBulkWriteOperation, Collection, Document, UpdateFilter } from 'mongodb';
 import type {
   BulkWriteOperation,
-  BulkWriteResult,
   Filter,
   FindOptions,
   IndexSpec,
@@ -12,14 +11,6 @@ import type {
   UpdateResult,
 } from '../read-store.port';
 import { isNamespaceNotFound, translatingErrors } from './mongo-errors';
-
-const EMPTY_BULK_RESULT: BulkWriteResult = {
-  insertedCount: 0,
-  matchedCount: 0,
-  modifiedCount: 0,
-  upsertedCount: 0,
-  deletedCount: 0,
-};
 
 /** The port was shaped after the driver, so each method is one driver call plus error translation. */
 export class MongoReadCollection<T extends ReadDocument> implements ReadCollection<T> {
@@ -34,9 +25,9 @@ export class MongoReadCollection<T extends ReadDocument> implements ReadCollecti
   }
 
   find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
-    const { sort, skip, limit } = options;
+    const { sort, limit } = options;
     return translatingErrors(this.name, () =>
-      this.collection.find<T>(filter, { sort, skip, limit }).toArray(),
+      this.collection.find<T>(filter, { sort, limit }).toArray(),
     );
   }
 
@@ -77,19 +68,12 @@ export class MongoReadCollection<T extends ReadDocument> implements ReadCollecti
     return result.deletedCount;
   }
 
-  async bulkWrite(operations: BulkWriteOperation<T>[]): Promise<BulkWriteResult> {
+  async bulkWrite(operations: BulkWriteOperation<T>[]): Promise<void> {
     // The driver rejects an empty batch; for the port it is simply nothing to do.
-    if (operations.length === 0) return { ...EMPTY_BULK_RESULT };
-    const result = await translatingErrors(this.name, () =>
+    if (operations.length === 0) return;
+    await translatingErrors(this.name, () =>
       this.collection.bulkWrite(operations as AnyBulkWriteOperation<Document>[], { ordered: true }),
     );
-    return {
-      insertedCount: result.insertedCount,
-      matchedCount: result.matchedCount,
-      modifiedCount: result.modifiedCount,
-      upsertedCount: result.upsertedCount,
-      deletedCount: result.deletedCount,
-    };
   }
 
   async createIndex(spec: IndexSpec): Promise<void> {
@@ -109,14 +93,9 @@ export class MongoReadCollection<T extends ReadDocument> implements ReadCollecti
   }
 }
 
-function toUpdateResult(result: {
-  matchedCount: number;
-  modifiedCount: number;
-  upsertedId: unknown;
-}): UpdateResult {
+function toUpdateResult(result: { matchedCount: number; upsertedId: unknown }): UpdateResult {
   return {
     matchedCount: result.matchedCount,
-    modifiedCount: result.modifiedCount,
     upsertedId: result.upsertedId === null ? null : String(result.upsertedId),
   };
 }
