@@ -43,6 +43,23 @@ module.exports = {
       to: { path: 'node_modules/(better-sqlite3|mongodb|kafkajs|@eventstore)' },
     },
     {
+      name: 'production-code-never-imports-tests',
+      comment: 'Test support is for tests: the running system and its scripts must not need it.',
+      severity: 'error',
+      from: { path: '^(src|projections|scripts)/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A module nothing imports is dead code (entry points and type declarations aside).',
+      severity: 'error',
+      from: {
+        orphan: true,
+        pathNot: ['^src/main\\.ts$', '\\.d\\.ts$', '(^|/)tsconfig\\.json$'],
+      },
+      to: {},
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       from: {},
