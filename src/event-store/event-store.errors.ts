@@ -27,3 +27,34 @@ export class EventStoreUnavailableError extends Error {
     this.name = 'EventStoreUnavailableError';
   }
 }
+
+/**
+ * The stream was deleted, or its history cut short, by something other than Ledgerline (an
+ * EventStoreDB soft delete, tombstone, $maxCount, $maxAge or $tb): what is left of it no longer
+ * adds up to its state, so it is neither read nor appended to. The embedded store deletes nothing
+ * and never throws this.
+ */
+export class StreamDeletedError extends Error {
+  constructor(
+    readonly streamId: string,
+    reason: string,
+  ) {
+    super(`Stream ${streamId} is deleted in the event store: ${reason}`);
+    this.name = 'StreamDeletedError';
+  }
+}
+
+/** A read or subscription of the global log was asked to start at a position the store never handed out. */
+export class InvalidPositionError extends RangeError {
+  constructor(
+    readonly position: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Position ${position} is not one this event store handed out: start from 0 or from the ` +
+        'position of an event it returned',
+      options,
+    );
+    this.name = 'InvalidPositionError';
+  }
+}

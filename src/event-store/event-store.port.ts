@@ -17,15 +17,25 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
+/**
+ * Where a read or subscription of the global log may start (`after`, exclusive): 0, or a position
+ * this store handed out (an event's `position` from any read, subscription or append result, or
+ * `headPosition()`). Any other number is a caller bug: EventStoreDB refuses it with
+ * InvalidPositionError (its positions are byte offsets in its log, and a read must start on a record
+ * boundary). The embedded store's positions are dense, so every number up to its head is one it
+ * handed out. A checkpoint kept for one store is therefore never carried over to another.
+ */
+export type LogPosition = number;
+
 export interface ReadAllOptions {
-  /** Exclusive: events with a position strictly greater than this. 0 reads from the start. */
-  after?: number;
+  /** Exclusive: events with a position strictly greater than this; see LogPosition. */
+  after?: LogPosition;
   maxCount?: number;
 }
 
 export interface SubscribeOptions {
-  /** Exclusive checkpoint: the position of the last event the subscriber has handled. */
-  after: number;
+  /** Exclusive checkpoint: the position of the last event the subscriber has handled, or 0. */
+  after: LogPosition;
   /** Largest batch handed to the handler at once. */
   batchSize?: number;
 }
@@ -43,12 +53,21 @@ export interface EventStore {
   /**
    * Appends atomically, checking the expected revision. Re-sending an append whose event ids are
    * all stored in this stream already, in the same order, writes nothing and returns the revision
-   * and position of the last re-sent event, whatever the expected revision says.
+   * and position of the last re-sent event, whatever the expected revision says (the EventStoreDB
+   * adapter looks back a bounded window for it: see its documentation).
+   * A stream deleted outside Ledgerline is refused with StreamDeletedError.
    */
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
-  /** Events of one stream; an unknown stream reads as empty. */
+  /**
+   * Events of one stream; an unknown stream reads as empty. A stream deleted, or cut short, outside
+   * Ledgerline throws StreamDeletedError rather than read as empty or partial.
+   */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;
-  /** Events of the global log in position order. */
+  /**
+   * Events of the global log in position order: every event Ledgerline wrote, including those of
+   * streams deleted since. Events the store holds that Ledgerline did not write (another
+   * application's, the store's own) are skipped, each counted and logged by the adapter.
+   */
   readAll(options?: ReadAllOptions): Promise<EventEnvelope[]>;
   /** Position of the newest event in the global log, 0 when empty. */
   headPosition(): Promise<number>;

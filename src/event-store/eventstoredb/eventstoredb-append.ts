@@ -1,12 +1,8 @@
-import {
-  NO_STREAM,
-  type AppendExpectedRevision,
-  type CurrentRevision,
-} from '@eventstore/db-client';
-import type { EventEnvelope, NewEvent } from '../event-envelope';
+import { NO_STREAM, type AppendExpectedRevision } from '@eventstore/db-client';
+import type { NewEvent } from '../event-envelope';
 import { PartialDuplicateAppendError } from '../event-store.errors';
-import type { AppendResult } from '../event-store.port';
 import type { ExpectedRevision } from '../expected-revision';
+import type { TailEvent } from './eventstoredb-stream-tails';
 
 /** A revision the caller can mean: a safe, non-negative integer. */
 export function assertRevision(revision: number, what: string): void {
@@ -29,27 +25,24 @@ export function toEsdbExpectedRevision(expected: number | 'no-stream'): AppendEx
   return expected === 'no-stream' ? NO_STREAM : BigInt(expected);
 }
 
-/** EventStoreDB's current revision (a bigint, "no_stream" or -1 for a missing stream). */
-export function fromCurrentRevision(current: CurrentRevision): number | 'no-stream' {
-  if (current === NO_STREAM || current < BigInt(0)) return 'no-stream';
-  return Number(current);
-}
-
-export function lastRevisionOf(stream: Pick<EventEnvelope, 'revision'>[]): number | 'no-stream' {
+export function lastRevisionOf(stream: Pick<TailEvent, 'revision'>[]): number | 'no-stream' {
   return stream.length === 0 ? 'no-stream' : stream[stream.length - 1].revision;
 }
 
+/** The stored event a re-sent append answers with: its last event. */
+export type Resent = Pick<TailEvent, 'revision' | 'position'>;
+
 /**
- * Decides, from the events stored in the stream, whether an append repeats earlier events: all
- * of its ids stored there, in order and at consecutive revisions, is a re-send and gets the
- * original answer; none of them is a new append (undefined); anything between is a caller bug.
- * Only this stream is searched: an id stored in another stream goes unnoticed.
+ * Decides, from events stored in the stream, whether an append repeats earlier events: all of its
+ * ids stored there, in order and at consecutive revisions, is a re-send and gets the original
+ * answer (the last re-sent event); none of them is a new append (undefined); anything between is
+ * a caller bug. Only the given events are searched: the caller says which part of which stream.
  */
 export function findResend(
   streamId: string,
   events: Pick<NewEvent, 'eventId'>[],
-  stream: Pick<EventEnvelope, 'eventId' | 'revision' | 'position'>[],
-): AppendResult | undefined {
+  stream: Pick<TailEvent, 'eventId' | 'revision' | 'position'>[],
+): Resent | undefined {
   const byId = new Map(stream.map((event) => [event.eventId, event]));
   const stored = events.flatMap((event) => {
     const found = byId.get(event.eventId);

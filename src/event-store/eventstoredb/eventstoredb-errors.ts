@@ -1,10 +1,16 @@
 import {
   ErrorType,
+  StreamDeletedError as EsdbStreamDeletedError,
+  UnknownError,
   convertToCommandError,
   isCommandError,
   type StreamingRead,
 } from '@eventstore/db-client';
-import { EventStoreUnavailableError } from '../event-store.errors';
+import {
+  EventStoreUnavailableError,
+  InvalidPositionError,
+  StreamDeletedError,
+} from '../event-store.errors';
 
 /**
  * Client errors that mean "the store cannot answer now", whatever was asked:
@@ -30,12 +36,31 @@ const GRPC_RESOURCE_EXHAUSTED = 8;
 /** What the client throws when gossip or DNS discovery finds no node to talk to. */
 const DISCOVERY_FAILED = /^Failed to discover after \d+ attempts/;
 
+/**
+ * A node that is not ready (starting, rebuilding its index), too busy, or between leaders. Append
+ * answers these (KurrentDB v24.10 Streams.Append.cs / RpcExceptions.TryHandleNotHandled) as
+ * UNAVAILABLE "Server Is Not Ready" / "Server Is Too Busy", which the client converts, but "No
+ * leader info available in response" comes as UNKNOWN; BatchAppend (Streams.BatchAppend.cs) puts
+ * all three in a Status whose details the client does not know, and reports "Could not recognize
+ * <message>" as an UnknownError.
+ */
+const NOT_READY = /Server Is Not Ready|Server Is (Too )?Busy|No leader info available/i;
+
+/**
+ * A read of $all from a position that is not a record boundary: INVALID_ARGUMENT "Trying to read
+ * from an invalid position." (KurrentDB v24.10 RpcExceptions.InvalidPositionException), which
+ * client 6.2.1 does not convert, so it arrives as an UnknownError.
+ */
+const GRPC_INVALID_ARGUMENT = 3;
+const INVALID_POSITION = /invalid ?position/i;
+
 export function isUnavailable(error: unknown): boolean {
   if (error instanceof EventStoreUnavailableError) return true;
   if (!(error instanceof Error)) return false;
   // Some paths hand on raw gRPC errors (fetching server features before an append does).
   const converted = convertToCommandError(error);
   if (isCommandError(converted)) {
+    if (converted instanceof UnknownError && NOT_READY.test(converted.message)) return true;
     return UNAVAILABLE_TYPES.has(converted.type) || converted.code === GRPC_RESOURCE_EXHAUSTED;
   }
   return DISCOVERY_FAILED.test(error.message);
@@ -48,6 +73,24 @@ export function toStoreError(error: unknown, operation: string): unknown {
   return new EventStoreUnavailableError(`${operation}: EventStoreDB is unavailable (${reason})`, {
     cause: error,
   });
+}
+
+/** The error the port promises for a read of $all from `after`, which the server may refuse. */
+export function toReadAllError(error: unknown, after: number, operation: string): unknown {
+  const refusedPosition =
+    error instanceof Error &&
+    INVALID_POSITION.test(error.message) &&
+    (error instanceof UnknownError || (error as { code?: unknown }).code === GRPC_INVALID_ARGUMENT);
+  if (refusedPosition) return new InvalidPositionError(after, { cause: error });
+  return toStoreError(error, operation);
+}
+
+/** The error the port promises for a call on one stream: a tombstone is StreamDeletedError. */
+export function toStreamError(error: unknown, streamId: string, operation: string): unknown {
+  if (error instanceof EsdbStreamDeletedError) {
+    return new StreamDeletedError(streamId, 'EventStoreDB holds a tombstone for it (hard delete)');
+  }
+  return toStoreError(error, operation);
 }
 
 function timedOut(operation: string, ms: number): EventStoreUnavailableError {

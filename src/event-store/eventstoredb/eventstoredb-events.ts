@@ -40,10 +40,15 @@ export class InvalidEventError extends Error {
 
 /** EventStoreDB holds an event this adapter did not write, where only its own are expected. */
 export class ForeignEventError extends Error {
-  constructor(event: Pick<RecordedEvent, 'id' | 'streamId' | 'revision'>, reason: string) {
+  constructor(
+    event: Pick<RecordedEvent, 'id' | 'streamId' | 'revision'>,
+    /** A short, fixed code for metrics: `not-json`, `no-ledgerline-metadata`, `revision-too-large`. */
+    readonly reason: string,
+    description: string,
+  ) {
     super(
       `Event ${event.id} (stream ${event.streamId}, revision ${event.revision}) ` +
-        `is not a Ledgerline event: ${reason}`,
+        `is not a Ledgerline event: ${description}`,
     );
     this.name = 'ForeignEventError';
   }
@@ -121,7 +126,7 @@ export function toProposedEvents(
   recordedAt: string,
 ): JSONEventData[] {
   let previous = previousHash;
-  return events.map((event, index) => {
+  return events.map((event, index): JSONEventData => {
     const hash = envelopeHash(
       { ...event, streamId, revision: firstRevision + index, recordedAt },
       previous,
@@ -161,15 +166,20 @@ function isStoredMetadata(value: unknown): value is StoredMetadata {
 
 /** The envelope of an event this adapter wrote; anything else is a ForeignEventError. */
 export function toEnvelope(event: RecordedEvent): EventEnvelope {
-  if (!event.isJson) throw new ForeignEventError(event, 'its data is not JSON');
+  if (!event.isJson) throw new ForeignEventError(event, 'not-json', 'its data is not JSON');
   if (!isStoredMetadata(event.metadata)) {
     throw new ForeignEventError(
       event,
+      'no-ledgerline-metadata',
       'its metadata lacks schemaVersion, recordedAt, hash or metadata',
     );
   }
   if (event.revision > BigInt(Number.MAX_SAFE_INTEGER)) {
-    throw new ForeignEventError(event, 'its revision is beyond a safe integer');
+    throw new ForeignEventError(
+      event,
+      'revision-too-large',
+      'its revision is beyond a safe integer',
+    );
   }
   return {
     eventId: event.id,
@@ -184,4 +194,25 @@ export function toEnvelope(event: RecordedEvent): EventEnvelope {
     recordedAt: event.metadata.recordedAt,
     hash: event.metadata.hash,
   };
+}
+
+/** What a reader of $all makes of one event: its envelope, or why it is passed over. */
+export type LogEntry =
+  | { kind: 'event'; envelope: EventEnvelope }
+  | { kind: 'system' }
+  | { kind: 'foreign'; error: ForeignEventError };
+
+/**
+ * Reads one event of $all. EventStoreDB's own events are passed over silently; events this
+ * adapter did not write (another application's, one added in the admin UI, a projection's
+ * emit()) are passed over too, for the caller to report: one of them must not stop every reader.
+ */
+export function toLogEntry(event: RecordedEvent): LogEntry {
+  if (isSystemEvent(event)) return { kind: 'system' };
+  try {
+    return { kind: 'event', envelope: toEnvelope(event) };
+  } catch (error) {
+    if (error instanceof ForeignEventError) return { kind: 'foreign', error };
+    throw error;
+  }
 }

@@ -17,12 +17,7 @@ import {
 import { PassThrough } from 'node:stream';
 import { envelopeHash, GENESIS_HASH, type NewEvent } from '../event-envelope';
 import { EventStoreUnavailableError, PartialDuplicateAppendError } from '../event-store.errors';
-import {
-  findResend,
-  fromCurrentRevision,
-  lastRevisionOf,
-  toEsdbExpectedRevision,
-} from './eventstoredb-append';
+import { findResend, lastRevisionOf, toEsdbExpectedRevision } from './eventstoredb-append';
 import { collect, isUnavailable, toStoreError, withDeadline } from './eventstoredb-errors';
 import {
   ForeignEventError,
@@ -251,12 +246,9 @@ describe('EventStoreDB append helpers', () => {
   }));
   const ids = (...revisions: number[]) => revisions.map((r) => ({ eventId: `id-${r}` }));
 
-  it('maps expected revisions to EventStoreDB and current revisions back', () => {
+  it('maps expected revisions to EventStoreDB', () => {
     expect(toEsdbExpectedRevision('no-stream')).toBe(NO_STREAM);
     expect(toEsdbExpectedRevision(7)).toBe(BigInt(7));
-    expect(fromCurrentRevision(NO_STREAM)).toBe('no-stream');
-    expect(fromCurrentRevision(BigInt(-1))).toBe('no-stream');
-    expect(fromCurrentRevision(BigInt(4))).toBe(4);
     expect(lastRevisionOf([])).toBe('no-stream');
     expect(lastRevisionOf(stream)).toBe(2);
   });

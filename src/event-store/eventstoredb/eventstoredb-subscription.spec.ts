@@ -1,4 +1,9 @@
-import { AccessDeniedError, UnavailableError } from '@eventstore/db-client';
+import {
+  AccessDeniedError,
+  TimeoutError,
+  UnavailableError,
+  type Position,
+} from '@eventstore/db-client';
 import { PassThrough } from 'node:stream';
 import type { EventEnvelope } from '../event-envelope';
 import { EventStoreUnavailableError } from '../event-store.errors';
@@ -15,8 +20,16 @@ class FakeSource extends PassThrough implements SubscriptionSource {
   pauses = 0;
   resumes = 0;
 
-  constructor(readonly after: number) {
+  constructor(
+    readonly after: number | Position,
+    private readonly checkpointReached: (position: Position) => void,
+  ) {
     super({ objectMode: true });
+  }
+
+  /** What the client does with a checkpoint of the server's filter: calls the callback in order. */
+  checkpoint(prepare: number): void {
+    this.checkpointReached({ commit: BigInt(prepare), prepare: BigInt(prepare) });
   }
 
   confirm(): void {
@@ -61,8 +74,8 @@ function subscribe(handler: BatchHandler, options: Partial<CatchUpOptions> = {})
   const sources: FakeSource[] = [];
   const subscription = new EventStoreDbCatchUpSubscription(
     {
-      open: (after) => {
-        const source = new FakeSource(after);
+      open: (after, checkpointReached) => {
+        const source = new FakeSource(after, checkpointReached);
         sources.push(source);
         return source;
       },
@@ -72,6 +85,7 @@ function subscribe(handler: BatchHandler, options: Partial<CatchUpOptions> = {})
         return position % 2 === 1 ? undefined : ({ position } as EventEnvelope);
       },
       handler,
+      toError: (error) => error,
     },
     { ...OPTIONS, ...options },
   );
@@ -161,6 +175,58 @@ describe('EventStoreDbCatchUpSubscription', () => {
     expect(sources.map((source) => source.after)).toEqual([0, 4, 6]);
     expect(positions(batches).flat()).toEqual([2, 4, 6]);
     await expect(subscription.done).resolves.toBeUndefined();
+  });
+
+  it('resumes from the server checkpoint after the last handled event, past skipped events', async () => {
+    const batches: EventEnvelope[][] = [];
+    const { subscription, sources } = subscribe(async (batch) => {
+      batches.push(batch);
+    });
+    await waitUntil(() => sources.length === 1);
+    sources[0].confirm();
+    sources[0].send(2, 4);
+    await waitUntil(() => batches.flat().length === 2);
+    // The server's filter searched on to 90 past system events it did not send.
+    sources[0].checkpoint(90);
+
+    // EventStoreDB before 24.2 drops a paused live subscription: "Consumer too slow" (ABORTED).
+    sources[0].destroy(new TimeoutError());
+    await waitUntil(() => sources.length === 2);
+    sources[1].confirm();
+    sources[1].send(92);
+    await waitUntil(() => batches.flat().length === 3);
+    sources[1].send(94);
+    await waitUntil(() => batches.flat().length === 4);
+    sources[1].destroy(new TimeoutError());
+    await waitUntil(() => sources.length === 3);
+    await subscription.stop();
+
+    expect(sources[1].after).toEqual({ commit: BigInt(90), prepare: BigInt(90) });
+    // Events handled since the checkpoint are further on than it.
+    expect(sources[2].after).toBe(94);
+    expect(positions(batches).flat()).toEqual([2, 4, 92, 94]);
+  });
+
+  it('does not resume from a checkpoint reached while events were held back', async () => {
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const batches: EventEnvelope[][] = [];
+    const { subscription, sources } = subscribe(async (batch) => {
+      batches.push(batch);
+      await released;
+    });
+    await waitUntil(() => sources.length === 1);
+    sources[0].confirm();
+    // Enough to fill the buffer: the source is paused and keeps the rest.
+    sources[0].send(...Array.from({ length: 200 }, (_, n) => (n + 1) * 2));
+    await waitUntil(() => sources[0].pauses > 0);
+    sources[0].checkpoint(1000);
+    sources[0].destroy(new UnavailableError());
+    release();
+    await waitUntil(() => sources.length === 2);
+    await subscription.stop();
+
+    expect(sources[1].after).toBe(batches.flat().at(-1)?.position);
   });
 
   it('gives up with EventStoreUnavailableError after maxAttempts failed attempts in a row', async () => {

@@ -1,13 +1,15 @@
-import type { AllStreamResolvedEvent } from '@eventstore/db-client';
+import type { AllStreamResolvedEvent, Position } from '@eventstore/db-client';
 import { PassThrough } from 'node:stream';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { EventEnvelope } from '../event-envelope';
 import { EventStoreUnavailableError } from '../event-store.errors';
 import type { BatchHandler, Subscription } from '../event-store.port';
-import { isUnavailable, toStoreError } from './eventstoredb-errors';
+import { isUnavailable } from './eventstoredb-errors';
 
 /** The part of the client's $all subscription used here: an object-mode Readable. */
 export interface SubscriptionSource {
+  /** Events the client has taken in but not handed on yet (a paused Readable keeps them). */
+  readonly readableLength: number;
   on(event: string, listener: (...args: unknown[]) => void): unknown;
   removeListener(event: string, listener: (...args: unknown[]) => void): unknown;
   pause(): unknown;
@@ -33,11 +35,29 @@ export interface CatchUpOptions {
 }
 
 export interface CatchUpDependencies {
-  /** Opens an EventStoreDB subscription to $all for the events strictly after `after`. */
-  open: (after: number) => SubscriptionSource;
-  /** The envelope of a delivered event, or undefined for an event to skip (system events). */
+  /**
+   * Opens an EventStoreDB subscription to $all for the events strictly after a port position, or
+   * from a checkpoint the server reported, calling `checkpointReached` with each checkpoint.
+   */
+  open: (
+    from: number | Position,
+    checkpointReached: (position: Position) => void,
+  ) => SubscriptionSource;
+  /** The envelope of a delivered event, or undefined for an event to skip (system, foreign). */
   convert: (resolved: AllStreamResolvedEvent) => EventEnvelope | undefined;
   handler: BatchHandler;
+  /** The port's error for a failure the subscription cannot resume from (checkpoint `after`). */
+  toError: (error: unknown, after: number) => unknown;
+}
+
+/**
+ * A checkpoint the server reported (how far its filter has searched $all) and the last event
+ * delivered before it: once that event is handled, a resubscription may start at the checkpoint
+ * and skip the system events between, instead of searching through them again.
+ */
+interface ServerCheckpoint {
+  position: Position;
+  after: number;
 }
 
 /** The server ended a subscription without an error; it is resumed like any other drop. */
@@ -61,6 +81,7 @@ class Session {
   readonly buffer: EventEnvelope[] = [];
   failure: Failure | undefined;
   confirmed = false;
+  checkpoint: ServerCheckpoint | undefined;
   private paused = false;
   private lastSeen: number;
   private readonly listeners: [string, (...args: unknown[]) => void][];
@@ -84,6 +105,16 @@ class Session {
       ['close', ended],
     ];
     for (const [event, listener] of this.listeners) source.on(event, listener);
+  }
+
+  /**
+   * Called by the client in stream order, but while events before it may still sit in the
+   * client's paused buffer: only a checkpoint with nothing held back is known to follow every
+   * event before it.
+   */
+  reachCheckpoint(position: Position): void {
+    if (this.failure !== undefined || this.source.readableLength > 0) return;
+    this.checkpoint = { position, after: this.lastSeen };
   }
 
   fail(error: unknown, fatal = false): void {
@@ -159,6 +190,7 @@ export class EventStoreDbCatchUpSubscription implements Subscription {
   readonly done: Promise<void>;
   private stopped = false;
   private checkpoint: number;
+  private serverCheckpoint: ServerCheckpoint | undefined;
   private wakeUp: (() => void) | undefined;
 
   constructor(
@@ -207,9 +239,14 @@ export class EventStoreDbCatchUpSubscription implements Subscription {
           await session.close();
         }
         if (this.stopped) return;
+        if (session.checkpoint !== undefined) this.serverCheckpoint = session.checkpoint;
 
+        // EventStoreDB before 24.2 drops a live subscription whose reader is paused for more than
+        // 32 events ("Consumer too slow", gRPC ABORTED, which the client reports as a timeout):
+        // pausing keeps this process's memory bounded, so that drop is expected and resumed here
+        // like any other, from the last handled event or the server's last checkpoint after it.
         const { error, fatal } = session.failure!;
-        if (fatal || !isUnavailable(error)) throw toStoreError(error, 'subscription to $all');
+        if (fatal || !isUnavailable(error)) throw this.deps.toError(error, this.checkpoint);
         failures = session.confirmed ? 1 : failures + 1;
         if (failures >= resubscribe.maxAttempts) {
           throw new EventStoreUnavailableError(
@@ -230,13 +267,16 @@ export class EventStoreDbCatchUpSubscription implements Subscription {
     const { batchSize } = this.options;
     let source: SubscriptionSource;
     let refusal: unknown;
+    const resume = this.serverCheckpoint;
+    const from =
+      resume !== undefined && resume.after === this.checkpoint ? resume.position : this.checkpoint;
     try {
-      source = this.deps.open(this.checkpoint);
+      source = this.deps.open(from, (position) => session.reachCheckpoint(position));
     } catch (error) {
       source = refusedSource();
       refusal = error;
     }
-    const session = new Session(
+    const session: Session = new Session(
       source,
       this.checkpoint,
       this.deps.convert,
