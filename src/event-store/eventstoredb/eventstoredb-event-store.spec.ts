@@ -1,3 +1,4 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { randomUUID } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { NewEvent } from '../event-envelope';
@@ -69,6 +70,32 @@ describe('EventStoreDbEventStore without a reachable server', () => {
 
     it.each(calls)('%s reports the store unavailable', async (_name, call) => {
       await expectUnavailable(call(store));
+    });
+
+    it('appends without the server-features call, whose failure the client caches for good', async () => {
+      // What client 6.2.1 holds after one features call failed with UNKNOWN (or DEADLINE_EXCEEDED):
+      // a rejected promise it never clears, which every BatchAppend would await.
+      const cachedFailure = Object.assign(new Error('2 UNKNOWN: features'), {
+        code: 2,
+        details: 'features',
+      });
+      const features = jest
+        .spyOn(
+          EventStoreDBClient.prototype as unknown as { capabilities: Promise<unknown> },
+          'capabilities',
+          'get',
+        )
+        .mockImplementation(() => Promise.reject(cachedFailure));
+      try {
+        const failure = await store.append('account-1', [newEvent()], 'no-stream').catch((e) => e);
+
+        // The append went to the streams service itself, and found nobody listening.
+        expect(failure).toBeInstanceOf(EventStoreUnavailableError);
+        expect(failure.cause).not.toBe(cachedFailure);
+        expect(features).not.toHaveBeenCalled();
+      } finally {
+        features.mockRestore();
+      }
     });
   });
 

@@ -2,7 +2,6 @@ import {
   BACKWARDS,
   END,
   FORWARDS,
-  NO_STREAM,
   START,
   StreamNotFoundError,
   WrongExpectedVersionError,
@@ -42,13 +41,7 @@ import {
   type EventStoreDbClient,
   type EventStoreDbConnection,
 } from './eventstoredb-connection';
-import {
-  collect,
-  toReadAllError,
-  toStoreError,
-  toStreamError,
-  withDeadline,
-} from './eventstoredb-errors';
+import { collect, toReadAllError, toStreamError, withDeadline } from './eventstoredb-errors';
 import {
   InvalidEventError,
   assertUserStream,
@@ -377,7 +370,12 @@ export class EventStoreDbEventStore implements EventStore {
     streamId: string,
     events: SerializedEvent[],
   ): Promise<AppendResult> {
-    const attempt = await this.write(streamId, events, NO_STREAM, undefined);
+    const attempt = await this.write(
+      streamId,
+      events,
+      toEsdbExpectedRevision('no-stream'),
+      undefined,
+    );
     if (!attempt.appended) return this.afterRefusal(streamId, events, 'no-stream');
     const first = attempt.revision - events.length + 1;
     if (first !== 0) {
@@ -406,7 +404,7 @@ export class EventStoreDbEventStore implements EventStore {
     if (previous?.revision !== expected) {
       throw new WrongExpectedRevisionError(streamId, expected, lastRevisionOf(tail));
     }
-    const attempt = await this.write(streamId, events, BigInt(expected), previous);
+    const attempt = await this.write(streamId, events, toEsdbExpectedRevision(expected), previous);
     if (!attempt.appended) return this.afterRefusal(streamId, events, expected);
     return this.appended(streamId, events, attempt);
   }
@@ -422,7 +420,7 @@ export class EventStoreDbEventStore implements EventStore {
       const resent = findResend(streamId, events, tail);
       if (resent) return this.resendResult(streamId, resent);
       const previous = tail.at(-1);
-      const expected = previous === undefined ? NO_STREAM : BigInt(previous.revision);
+      const expected = toEsdbExpectedRevision(lastRevisionOf(tail));
       const attempt = await this.write(streamId, events, expected, previous);
       if (attempt.appended) return this.appended(streamId, events, attempt);
       if (round >= ANY_APPEND_ROUNDS) {

@@ -29,7 +29,8 @@ import { EventStoreDbEventStore, RESEND_LOOK_BACK } from './eventstoredb-event-s
  * and result shapes. Each describe names the issue 12 item it covers.
  */
 
-const MAX_LONG = 9223372036854775807; // long.MaxValue, as JSON.parse reads the soft-delete $tb
+/** long.MaxValue, the soft-delete $tb, as JSON.parse reads it. */
+const MAX_LONG = 2 ** 63;
 
 interface StoredStream {
   events: RecordedEvent[];
