@@ -6,10 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from './app/app.module';
 import { configureApp } from './app/configure-app';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { EventStoreDbConnectionError } from './event-store/eventstoredb/eventstoredb-connection';
+import { checkConnection } from './event-store/eventstoredb/eventstoredb-tls-probe';
 import { Readiness } from './observability/readiness';
+
+/** How long the start-up TLS check waits for EventStoreDB's handshake. */
+const START_UP_PROBE_MS = 3000;
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  if (config.eventStore.kind === 'eventstoredb') {
+    await checkConnection(config.eventStore.url, START_UP_PROBE_MS);
+  }
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -54,6 +62,7 @@ function stopGracefullyOn(
 }
 
 bootstrap().catch((error: unknown) => {
-  console.error(error instanceof ConfigError ? error.message : error);
+  const oneLine = error instanceof ConfigError || error instanceof EventStoreDbConnectionError;
+  console.error(oneLine ? error.message : error);
   process.exit(1);
 });

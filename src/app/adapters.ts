@@ -13,6 +13,7 @@ import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
 import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { UpcastingEventStore } from '../event-store/upcasting-event-store';
+import { LedgerMetrics } from '../observability/ledger-metrics';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
@@ -20,9 +21,12 @@ import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
 export function adapters(config: AppConfig): Provider[] {
   const { eventStore, readStore, transport } = config;
-  const configuredEventStore = (): EventStore => {
+  const configuredEventStore = (metrics: LedgerMetrics): EventStore => {
     if (eventStore.kind === 'eventstoredb') {
-      return new EventStoreDbEventStore({ connectionString: eventStore.url });
+      return new EventStoreDbEventStore({
+        connectionString: eventStore.url,
+        skippedEvents: metrics.eventStoreSkipped,
+      });
     }
     return new SqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
   };
@@ -31,7 +35,9 @@ export function adapters(config: AppConfig): Provider[] {
     {
       provide: EVENT_STORE,
       // Every reader (commands, projections, relay, analytics) sees events in their current shape.
-      useFactory: () => new UpcastingEventStore(configuredEventStore()),
+      inject: [LedgerMetrics],
+      useFactory: (metrics: LedgerMetrics) =>
+        new UpcastingEventStore(configuredEventStore(metrics)),
     },
     {
       provide: READ_STORE,

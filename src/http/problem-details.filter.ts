@@ -13,7 +13,9 @@ import { ConcurrencyConflictError, RevisionMismatchError } from '../commands/com
 import { DomainError, type DomainErrorCode } from '../domain/domain-error';
 import {
   EventStoreUnavailableError,
+  InvalidPositionError,
   PartialDuplicateAppendError,
+  StreamDeletedError,
   WrongExpectedRevisionError,
 } from '../event-store/event-store.errors';
 import {
@@ -101,6 +103,10 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       error instanceof PartialDuplicateAppendError
     ) {
       return problem(409, 'CONCURRENCY_CONFLICT', error.message);
+    }
+    if (error instanceof StreamDeletedError) return problem(410, 'STREAM_DELETED', error.message);
+    if (error instanceof InvalidPositionError) {
+      return problem(400, 'INVALID_POSITION', error.message);
     }
     if (error instanceof EventStoreUnavailableError || error instanceof ReadStoreUnavailableError) {
       return problem(503, 'STORE_UNAVAILABLE', error.message);

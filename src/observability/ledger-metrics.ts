@@ -56,6 +56,13 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly eventStoreSkipped = new Counter({
+    name: 'ledger_event_store_skipped_events_total',
+    help: 'Events in the global log passed over because Ledgerline did not write them, by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   readonly idempotentReplays = new Counter({
     name: 'ledger_idempotency_replays_total',
     help: 'Commands answered from a stored answer because their Idempotency-Key was seen',

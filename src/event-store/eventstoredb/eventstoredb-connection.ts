@@ -1,4 +1,4 @@
-import { EventStoreDBClient, type Credentials, type EndPoint } from '@eventstore/db-client';
+import type { Credentials, EndPoint, EventStoreDBClient } from '@eventstore/db-client';
 import { parseConnectionString } from '@eventstore/db-client/dist/Client/parseConnectionString';
 
 /** The client calls this adapter makes; a test hands in a fake with the client's own shapes. */
@@ -8,7 +8,6 @@ export type EventStoreDbClient = Pick<
 >;
 
 export interface EventStoreDbConnection {
-  client: EventStoreDbClient;
   /** Whether the connection string asks for TLS (`tls=false` turns it off; the default is on). */
   tls: boolean;
   hosts: EndPoint[];
@@ -39,11 +38,11 @@ export class EventStoreDbConnectionError extends Error {
 const INSECURE_PLACEHOLDER: Credentials = { username: 'ledgerline', password: 'insecure' };
 
 /**
- * Parses the connection string and builds the client (which connects lazily). A secure connection
- * needs a user: with TLS on, EventStoreDB authenticates every call, and reading $all takes a
- * member of $admins (its default $all ACL), which the relay and projections do.
+ * Parses the connection string, the way the client does. A secure connection needs a user: with
+ * TLS on, EventStoreDB authenticates every call, and reading $all takes a member of $admins (its
+ * default $all ACL), which the relay and projections do.
  */
-export function connect(connectionString: string): EventStoreDbConnection {
+export function parseConnection(connectionString: string): EventStoreDbConnection {
   const options = parseConnectionString(connectionString);
   const tls = options.tls !== false;
   if (tls && !options.defaultCredentials) {
@@ -53,7 +52,6 @@ export function connect(connectionString: string): EventStoreDbConnection {
     );
   }
   return {
-    client: EventStoreDBClient.connectionString(connectionString),
     tls,
     hosts: options.hosts,
     appendCredentials: options.defaultCredentials ?? INSECURE_PLACEHOLDER,

@@ -1,6 +1,7 @@
 import {
   BACKWARDS,
   END,
+  EventStoreDBClient,
   FORWARDS,
   START,
   StreamNotFoundError,
@@ -37,7 +38,7 @@ import {
   toEsdbExpectedRevision,
 } from './eventstoredb-append';
 import {
-  connect,
+  parseConnection,
   type EventStoreDbClient,
   type EventStoreDbConnection,
 } from './eventstoredb-connection';
@@ -58,7 +59,6 @@ import {
   EventStoreDbCatchUpSubscription,
   type ResubscribeOptions,
 } from './eventstoredb-subscription';
-import { assertTlsAgrees } from './eventstoredb-tls-probe';
 
 /** Counts events of $all passed over because Ledgerline did not write them. */
 export interface SkippedEventCounter {
@@ -171,7 +171,7 @@ function isSoftDeleteMark(truncateBefore: unknown): boolean {
  */
 export class EventStoreDbEventStore implements EventStore {
   private readonly logger = new Logger(EventStoreDbEventStore.name);
-  private readonly connection: Omit<EventStoreDbConnection, 'client'>;
+  private readonly connection: EventStoreDbConnection;
   private readonly client: EventStoreDbClient;
   private readonly timeoutMs: number;
   private readonly resubscribe: ResubscribeOptions;
@@ -184,17 +184,9 @@ export class EventStoreDbEventStore implements EventStore {
     assertCount(this.timeoutMs, 'operationTimeoutMs');
     this.resubscribe = { ...DEFAULT_RESUBSCRIBE, ...options.resubscribe };
     // Parses the connection string now, so a malformed one fails at start-up; connects lazily.
-    const { client, ...connection } = connect(options.connectionString);
-    this.connection = connection;
-    this.client = options.client ?? client;
-  }
-
-  /**
-   * Fails with a one-line message when the connection string and the server disagree on TLS, which
-   * the client would otherwise report as every call being unavailable. Call it at start-up.
-   */
-  async assertTlsAgrees(): Promise<void> {
-    await assertTlsAgrees(this.connection.hosts, this.connection.tls, this.timeoutMs);
+    // eventstoredb-tls-probe.ts checks it against the server before the app starts.
+    this.connection = parseConnection(options.connectionString);
+    this.client = options.client ?? EventStoreDBClient.connectionString(options.connectionString);
   }
 
   async append(

@@ -1,7 +1,7 @@
 import type { EndPoint } from '@eventstore/db-client';
 import { connect as connectTcp, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
-import { EventStoreDbConnectionError } from './eventstoredb-connection';
+import { EventStoreDbConnectionError, parseConnection } from './eventstoredb-connection';
 
 /** What a node answered to a TLS handshake; `unknown` when it could not be reached at all. */
 export type TlsAnswer = 'tls' | 'plain' | 'unknown';
@@ -70,4 +70,14 @@ export async function assertTlsAgrees(
     }
     return;
   }
+}
+
+/**
+ * The start-up check of an EventStoreDB connection string: it names a user when it asks for TLS,
+ * and the server it names agrees with it on TLS. Throws EventStoreDbConnectionError, whose message
+ * is one line naming the fix.
+ */
+export async function checkConnection(connectionString: string, timeoutMs: number): Promise<void> {
+  const { hosts, tls } = parseConnection(connectionString);
+  await assertTlsAgrees(hosts, tls, timeoutMs);
 }
