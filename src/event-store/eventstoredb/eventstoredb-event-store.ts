@@ -97,9 +97,11 @@ const ALL_PAGE_SIZE = 1000;
 const MIN_ALL_PAGE_SIZE = 32;
 const HEAD_PAGE_SIZE = 100;
 /**
- * How far back from the stream's last event a re-sent append is looked for, in events. A re-send
- * whose original ends further back than this is not recognised here and is written again; the
- * command executor recognises retried commands by their command id before it gets that far.
+ * How far back from the stream's last event a re-sent append is looked for, in events. EventStoreDB
+ * has no index from event id to revision, so a re-send whose original ends further back than this
+ * is not recognised and is written again. Retries come soon after the original (a lost answer, an
+ * Idempotency-Key replay after a crash), when few events have followed it in its stream; looking
+ * further would cost a larger read on every append of a stream this process does not know.
  */
 export const RESEND_LOOK_BACK = 64;
 /** Streams whose last events are kept in memory, so an append need not read before it writes. */
