@@ -7,7 +7,7 @@ import { ACCOUNT_EVENT_TYPES } from '../domain/accounts/account.events';
 import { accountStream, ACCOUNT_STREAM_PREFIX, idFromStream } from '../domain/stream-names';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
 import { decodeCursor, encodeCursor } from '../queries/page';
 import { InvalidCursorError } from '../queries/query.errors';
 import { logPages } from '../history/log-pages';
@@ -58,7 +58,7 @@ export class AccountHistory {
       }
     }
     if (!summary) {
-      throw new ProblemError(404, 'ACCOUNT_NOT_FOUND', `No account ${accountId} at that point`);
+      throw new LedgerError('ACCOUNT_NOT_FOUND', `No account ${accountId} at that point`);
     }
     return summary;
   }

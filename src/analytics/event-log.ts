@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
 import { decodeCursor, encodeCursor, type Page } from '../queries/page';
 import { InvalidCursorError } from '../queries/query.errors';
 import { logPages } from '../history/log-pages';
@@ -107,7 +107,7 @@ export class EventLog {
     if (events.length === 0) {
       const last = await this.store.readStream(streamId, { direction: 'backwards', maxCount: 1 });
       if (last.length === 0) {
-        throw new ProblemError(404, 'STREAM_NOT_FOUND', `No stream ${streamId}`);
+        throw new LedgerError('STREAM_NOT_FOUND', `No stream ${streamId}`);
       }
     }
     const more = events.length > limit;

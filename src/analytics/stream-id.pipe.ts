@@ -1,5 +1,5 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
 import { STREAM_ID_PATTERN, STREAM_ID_RULE } from './dto/event-log.dto';
 
 /** Like IdParam, for whole stream ids such as `account-alice-eur`. */
@@ -7,7 +7,7 @@ import { STREAM_ID_PATTERN, STREAM_ID_RULE } from './dto/event-log.dto';
 export class StreamIdParam implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!STREAM_ID_PATTERN.test(value)) {
-      throw new ProblemError(400, 'INVALID_ID', `Stream ids are ${STREAM_ID_RULE}`);
+      throw new LedgerError('INVALID_ID', `Stream ids are ${STREAM_ID_RULE}`);
     }
     return value;
   }

@@ -2,7 +2,7 @@ import { drainedOrClosed } from '../http/drained-or-closed';
 import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
 
@@ -19,8 +19,7 @@ export function negotiate(request: Request): ExportFormat {
     (key) => MEDIA_TYPES[key] === chosen,
   );
   if (!format) {
-    throw new ProblemError(
-      406,
+    throw new LedgerError(
       'NOT_ACCEPTABLE',
       `Audit history is served as ${Object.values(MEDIA_TYPES).join(', ')}`,
     );

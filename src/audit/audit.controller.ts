@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger'
 import { Public, Roles } from '../auth/auth.decorators';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
 import { Anchoring } from './anchoring';
 import type { PublishedAnchorKey } from './anchor-keys';
 import { type AnchorRun, AnchorStore, type StreamAnchor } from './anchor-store';
@@ -61,8 +61,7 @@ export class AuditController {
     const format = negotiate(request);
     const from = decodeAuditCursor(query.cursor, 'revision');
     await this.reads.record(request, 'read-stream', { streamId, format });
-    const notFound = () =>
-      new ProblemError(404, 'STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
+    const notFound = () => new LedgerError('STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
     await this.answer(response, format, query, {
       filename: streamId,
       page: (limit) => this.history.streamPage(streamId, from ?? 0, limit),
@@ -81,7 +80,7 @@ export class AuditController {
     await this.reads.record(request, 'verify-stream', { streamId });
     const result = await this.verifier.verify(streamId);
     if (!result) {
-      throw new ProblemError(404, 'STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
+      throw new LedgerError('STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
     }
     return result;
   }
@@ -113,11 +112,7 @@ export class AuditController {
     const after = decodeAuditCursor(query.cursor, 'position');
     await this.reads.record(request, 'read-correlation', { correlationId, format });
     const notFound = () =>
-      new ProblemError(
-        404,
-        'CORRELATION_NOT_FOUND',
-        `No event carries correlation id ${correlationId}`,
-      );
+      new LedgerError('CORRELATION_NOT_FOUND', `No event carries correlation id ${correlationId}`);
     await this.answer(response, format, query, {
       filename: `correlation-${correlationId}`,
       page: (limit) => this.history.correlationPage(correlationId, after ?? 0, limit),
@@ -172,7 +167,7 @@ export class AuditController {
       all: () => AsyncGenerator<EventEnvelope[]>;
       nextCursor: (next: number) => string;
       body: (page: HistoryPage, nextCursor: string | null) => object;
-      notFound: (() => ProblemError) | undefined;
+      notFound: (() => LedgerError) | undefined;
     },
   ): Promise<void> {
     if (format === 'json' || query.limit !== undefined) {

@@ -2,7 +2,8 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ProblemError } from '../http/problem';
+import { LedgerError } from '../problems/ledger-error';
+import { InvalidCursorError } from '../queries/query.errors';
 
 /** Stream ids as the ledger names them (`account-<id>`, `transfer-<id>`), kept to a safe alphabet. */
 export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
@@ -50,8 +51,7 @@ export class AuditReadsQuery extends AuditPageQuery {
 export class StreamIdParam implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!STREAM_ID_PATTERN.test(value)) {
-      throw new ProblemError(
-        400,
+      throw new LedgerError(
         'INVALID_STREAM_ID',
         'Stream ids are letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit',
       );
@@ -64,8 +64,7 @@ export class StreamIdParam implements PipeTransform<string, string> {
 export class CorrelationIdParam implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!CORRELATION_ID_PATTERN.test(value)) {
-      throw new ProblemError(
-        400,
+      throw new LedgerError(
         'INVALID_CORRELATION_ID',
         'Correlation ids are 1 to 128 letters, digits, ".", "_", ":" or "-"',
       );
@@ -99,6 +98,6 @@ export function decodeAuditCursor<K extends CursorKind>(
     kind === 'read'
       ? typeof value === 'string'
       : Number.isSafeInteger(value) && (value as number) >= 0;
-  if (!valid) throw new ProblemError(400, 'INVALID_CURSOR', 'cursor is not one this API issued');
+  if (!valid) throw new InvalidCursorError();
   return value as CursorValue<K>;
 }

@@ -1,11 +1,12 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { Actor } from '../event-store/event-envelope';
 import type { AuthConfig } from './auth-config';
+import { LedgerError } from '../problems/ledger-error';
 import { isRole } from './roles';
 
-export class InvalidTokenError extends Error {
+export class InvalidTokenError extends LedgerError {
   constructor(message: string) {
-    super(message);
+    super('INVALID_TOKEN', message);
     this.name = 'InvalidTokenError';
   }
 }

@@ -1,22 +1,27 @@
+import { LedgerError } from '../problems/ledger-error';
+
 /** If-Match named a revision the stream has moved past (or not reached). */
-export class RevisionMismatchError extends Error {
+export class RevisionMismatchError extends LedgerError {
   constructor(
     readonly streamId: string,
     readonly expected: number,
     readonly actual: number | 'no-stream',
   ) {
-    super(`${streamId} is at revision ${actual}, not ${expected}`);
+    super('REVISION_MISMATCH', `${streamId} is at revision ${actual}, not ${expected}`);
     this.name = 'RevisionMismatchError';
   }
 }
 
 /** Optimistic concurrency kept failing after the bounded retries. */
-export class ConcurrencyConflictError extends Error {
+export class ConcurrencyConflictError extends LedgerError {
   constructor(
     readonly streamId: string,
     attempts: number,
   ) {
-    super(`${streamId} kept changing; gave up after ${attempts} attempts, try again`);
+    super(
+      'CONCURRENCY_CONFLICT',
+      `${streamId} kept changing; gave up after ${attempts} attempts, try again`,
+    );
     this.name = 'ConcurrencyConflictError';
   }
 }

@@ -1,6 +1,6 @@
 /**
- * A command the domain refuses. The code is stable and machine-readable; the HTTP layer maps each
- * code to a status in one place.
+ * A command the domain refuses. The code is stable and machine-readable; which status it answers
+ * with is decided outside the domain, in src/problems/problem-catalog.ts.
  */
 export type DomainErrorCode =
   | 'ACCOUNT_NOT_FOUND'

@@ -1,29 +1,36 @@
+import { LedgerError } from '../problems/ledger-error';
 import type { ExpectedRevision } from './expected-revision';
 
 /** The stream moved on since the caller read it. */
-export class WrongExpectedRevisionError extends Error {
+export class WrongExpectedRevisionError extends LedgerError {
   constructor(
     readonly streamId: string,
     readonly expected: ExpectedRevision,
     readonly actual: number | 'no-stream',
   ) {
-    super(`Stream ${streamId}: expected revision ${expected}, actual ${actual}`);
+    super(
+      'CONCURRENCY_CONFLICT',
+      `Stream ${streamId}: expected revision ${expected}, actual ${actual}`,
+    );
     this.name = 'WrongExpectedRevisionError';
   }
 }
 
 /** Some, but not all, event ids of an append were already stored: it is not a re-send. */
-export class PartialDuplicateAppendError extends Error {
+export class PartialDuplicateAppendError extends LedgerError {
   constructor(readonly streamId: string) {
-    super(`Stream ${streamId}: append repeats some stored event ids but not all`);
+    super(
+      'CONCURRENCY_CONFLICT',
+      `Stream ${streamId}: append repeats some stored event ids but not all`,
+    );
     this.name = 'PartialDuplicateAppendError';
   }
 }
 
 /** The store cannot be reached; callers answer 503 rather than wait. */
-export class EventStoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class EventStoreUnavailableError extends LedgerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORE_UNAVAILABLE', message, options);
     this.name = 'EventStoreUnavailableError';
   }
 }
@@ -34,23 +41,24 @@ export class EventStoreUnavailableError extends Error {
  * adds up to its state, so it is neither read nor appended to. The embedded store deletes nothing
  * and never throws this.
  */
-export class StreamDeletedError extends Error {
+export class StreamDeletedError extends LedgerError {
   constructor(
     readonly streamId: string,
     reason: string,
   ) {
-    super(`Stream ${streamId} is deleted in the event store: ${reason}`);
+    super('STREAM_DELETED', `Stream ${streamId} is deleted in the event store: ${reason}`);
     this.name = 'StreamDeletedError';
   }
 }
 
 /** A read or subscription of the global log was asked to start at a position the store never handed out. */
-export class InvalidPositionError extends RangeError {
+export class InvalidPositionError extends LedgerError {
   constructor(
     readonly position: number,
     options?: { cause?: unknown },
   ) {
     super(
+      'INVALID_POSITION',
       `Position ${position} is not one this event store handed out: start from 0 or from the ` +
         'position of an event it returned',
       options,

@@ -14,7 +14,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { mayActOnAccountOf, ownerScope } from '../auth/access';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../event-store/event-envelope';
-import { ProblemError } from './problem';
+import { LedgerError } from '../problems/ledger-error';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import type { AccountSummary } from '../../projections/account-summary.projection';
@@ -56,7 +56,7 @@ export class AccountsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     if (!mayActOnAccountOf(context.actor, body.ownerId)) {
-      throw new ProblemError(403, 'FORBIDDEN', 'Clients open accounts for themselves only');
+      throw new LedgerError('FORBIDDEN', 'Clients open accounts for themselves only');
     }
     // Derived from the command id, so a retry under the same Idempotency-Key names the same account.
     const accountId = body.accountId ?? uuidv5(context.commandId, ACCOUNT_ID_NAMESPACE);

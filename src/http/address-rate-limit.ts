@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { problemFor, sendProblem } from './problem';
 
 /**
  * Limits each client address before any work is done, signed in or not. The address is the
@@ -13,20 +14,11 @@ export function addressRateLimit(perMinute: number) {
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     skip: (request: Request) => /^\/(health|metrics)(\/|$)/.test(request.path),
-    handler: (request: Request, response: Response) => {
-      response
-        .status(429)
-        .type('application/problem+json')
-        .send(
-          JSON.stringify({
-            type: 'https://ledgerline.dev/problems/rate-limited',
-            title: 'Too Many Requests',
-            status: 429,
-            code: 'RATE_LIMITED',
-            detail: 'Too many requests from this address; retry later',
-            instance: request.originalUrl,
-          }),
-        );
-    },
+    handler: (request: Request, response: Response) =>
+      sendProblem(
+        request,
+        response,
+        problemFor('RATE_LIMITED', 'Too many requests from this address; retry later'),
+      ),
   });
 }

@@ -2,7 +2,7 @@ import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { ANONYMOUS, type CommandContext } from '../commands/command-context';
-import { ProblemError } from './problem';
+import { LedgerError } from '../problems/ledger-error';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -34,7 +34,7 @@ function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^(?:W\/)?"?(-1|\d{1,15})"?$/.exec(header.trim());
   if (!match) {
-    throw new ProblemError(400, 'INVALID_IF_MATCH', 'If-Match must be a revision such as "3"');
+    throw new LedgerError('INVALID_IF_MATCH', 'If-Match must be a revision such as "3"');
   }
   return Number(match[1]);
 }

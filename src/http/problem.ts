@@ -1,31 +1,51 @@
+import type { Request, Response } from 'express';
+import type { FieldError } from '../problems/ledger-error';
+import { PROBLEMS, type ProblemCode } from '../problems/problem-catalog';
+
 /** RFC 9457 problem details, with our stable machine-readable `code`. */
 export interface Problem {
   type: string;
   title: string;
   status: number;
-  code: string;
+  code: ProblemCode;
   detail: string;
   instance?: string;
   /** Validation failures: one entry per bad field. */
-  errors?: { field: string; messages: string[] }[];
+  errors?: FieldError[];
   /** Readiness failures: the health report, naming every check. */
   checks?: unknown;
 }
 
-/** An HTTP-level refusal raised by our own code (not the domain's). */
-export class ProblemError extends Error {
-  readonly errors?: Problem['errors'];
-  readonly headers?: Record<string, string>;
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    detail: string,
-    extra: { errors?: Problem['errors']; headers?: Record<string, string> } = {},
-  ) {
-    super(detail);
-    this.errors = extra.errors;
-    this.headers = extra.headers;
-    this.name = 'ProblemError';
-  }
+const CHALLENGE = { 'WWW-Authenticate': 'Bearer realm="ledgerline"' };
+
+/** Headers that go with a code wherever it is raised (RFC 6750's challenge on every 401). */
+export const PROBLEM_HEADERS: Partial<Record<ProblemCode, Record<string, string>>> = {
+  UNAUTHENTICATED: CHALLENGE,
+  INVALID_TOKEN: CHALLENGE,
+};
+
+export function problemTypeOf(code: ProblemCode): string {
+  return `https://ledgerline.dev/problems/${code.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/** The body for a code, with its status and title from the catalog. */
+export function problemFor(
+  code: ProblemCode,
+  detail: string,
+  extra: Pick<Problem, 'errors' | 'checks'> = {},
+): Problem {
+  const { status, title } = PROBLEMS[code];
+  return { type: problemTypeOf(code), title, status, code, detail, ...extra };
+}
+
+/** Writes a problem as the answer, with the headers its code carries. */
+export function sendProblem(request: Request, response: Response, problem: Problem): void {
+  const headers = PROBLEM_HEADERS[problem.code];
+  if (headers) response.set(headers);
+  response
+    .status(problem.status)
+    .type(PROBLEM_MEDIA_TYPE)
+    .send(JSON.stringify({ ...problem, instance: request.originalUrl }));
 }

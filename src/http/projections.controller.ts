@@ -4,14 +4,9 @@ import { PROJECTIONS } from '../../projections';
 import { Roles } from '../auth/auth.decorators';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { lagOf } from '../observability/lag';
-import {
-  ProjectionRebuilder,
-  RebuildConflictError,
-  UnknownProjectionError,
-} from '../projecting/projection-rebuilder';
+import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { ConsumerHost } from '../subscriptions/consumer-host';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
-import { ProblemError } from './problem';
 
 @ApiTags('projections')
 @ApiBearerAuth()
@@ -58,18 +53,8 @@ export class ProjectionsController {
   @HttpCode(202)
   @Roles('admin')
   async rebuild(@Param('name') name: string) {
-    try {
-      const record = await this.rebuilder.request(name, 'requested over HTTP');
-      return { name, state: record.state, requestedAt: record.requestedAt };
-    } catch (error) {
-      if (error instanceof UnknownProjectionError) {
-        throw new ProblemError(404, 'PROJECTION_NOT_FOUND', error.message);
-      }
-      if (error instanceof RebuildConflictError) {
-        throw new ProblemError(409, 'REBUILD_IN_PROGRESS', error.message);
-      }
-      throw error;
-    }
+    const record = await this.rebuilder.request(name, 'requested over HTTP');
+    return { name, state: record.state, requestedAt: record.requestedAt };
   }
 }
 

@@ -9,6 +9,7 @@ import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import type { Projection } from './projection';
 import { ProjectionConsumer } from './projection-consumer';
+import { LedgerError } from '../problems/ledger-error';
 import {
   projectionVersions,
   rebuildRecords,
@@ -19,9 +20,9 @@ import {
 
 const POLL_MS = 500;
 
-export class RebuildConflictError extends Error {
+export class RebuildConflictError extends LedgerError {
   constructor(name: string) {
-    super(`A rebuild of ${name} is already under way`);
+    super('REBUILD_IN_PROGRESS', `A rebuild of ${name} is already under way`);
     this.name = 'RebuildConflictError';
   }
 }
@@ -233,9 +234,9 @@ export class ProjectionRebuilder {
   }
 }
 
-export class UnknownProjectionError extends Error {
+export class UnknownProjectionError extends LedgerError {
   constructor(name: string) {
-    super(`No projection named ${name}`);
+    super('PROJECTION_NOT_FOUND', `No projection named ${name}`);
     this.name = 'UnknownProjectionError';
   }
 }

@@ -1,28 +1,31 @@
+import { LedgerError } from '../problems/ledger-error';
+
 /** The asked-for resource is not in the read model (or, later, not visible to the caller). */
-export class NotFoundInReadModelError extends Error {
-  constructor(
-    readonly code: 'ACCOUNT_NOT_FOUND' | 'TRANSFER_NOT_FOUND',
-    message: string,
-  ) {
-    super(message);
+export class NotFoundInReadModelError extends LedgerError {
+  constructor(code: 'ACCOUNT_NOT_FOUND' | 'TRANSFER_NOT_FOUND', message: string) {
+    super(code, message);
     this.name = 'NotFoundInReadModelError';
   }
 }
 
-export class InvalidCursorError extends Error {
+/** Shared by every paged endpoint, whatever its kind of cursor. */
+export class InvalidCursorError extends LedgerError {
   constructor() {
-    super('cursor is not one this API issued');
+    super('INVALID_CURSOR', 'cursor is not one this API issued');
     this.name = 'InvalidCursorError';
   }
 }
 
 /** Read models did not reach the asked-for position in time. */
-export class ConsistencyTimeoutError extends Error {
+export class ConsistencyTimeoutError extends LedgerError {
   constructor(
     readonly position: number,
     timeoutMs: number,
   ) {
-    super(`Read models have not applied position ${position} after ${timeoutMs} ms; retry later`);
+    super(
+      'CONSISTENCY_TIMEOUT',
+      `Read models have not applied position ${position} after ${timeoutMs} ms; retry later`,
+    );
     this.name = 'ConsistencyTimeoutError';
   }
 }

@@ -1,3 +1,5 @@
+import { LedgerError } from '../problems/ledger-error';
+
 export class DuplicateKeyError extends Error {
   constructor(
     readonly collection: string,
@@ -9,9 +11,9 @@ export class DuplicateKeyError extends Error {
 }
 
 /** The store cannot be reached; callers answer 503 rather than wait. */
-export class ReadStoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+export class ReadStoreUnavailableError extends LedgerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super('STORE_UNAVAILABLE', message, options);
     this.name = 'ReadStoreUnavailableError';
   }
 }

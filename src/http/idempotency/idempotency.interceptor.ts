@@ -9,7 +9,7 @@ import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
 import { from, map, type Observable, of, switchMap } from 'rxjs';
 import { v5 as uuidv5 } from 'uuid';
-import { ProblemError } from '../problem';
+import { LedgerError } from '../../problems/ledger-error';
 import { LedgerMetrics } from '../../observability/ledger-metrics';
 import { IdempotencyRecordStore } from './idempotency-record.store';
 
@@ -35,8 +35,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = request.header('idempotency-key');
     if (key === undefined) return next.handle();
     if (!KEY_PATTERN.test(key)) {
-      throw new ProblemError(
-        400,
+      throw new LedgerError(
         'INVALID_IDEMPOTENCY_KEY',
         'Idempotency-Key must be 1 to 200 visible ASCII characters',
       );
@@ -51,8 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.records.find(recordId)).pipe(
       switchMap((record) => {
         if (record && record.fingerprint !== fingerprint) {
-          throw new ProblemError(
-            409,
+          throw new LedgerError(
             'IDEMPOTENCY_KEY_REUSED',
             'This Idempotency-Key was used with a different request',
           );
