@@ -1,5 +1,15 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { streamedContent } from '../http/openapi/streamed-answer';
+import { Refuses } from '../http/openapi/refuses.decorator';
+import { EventPage, StreamEventsPage } from './dto/event-answers.dto';
 import type { Request, Response } from 'express';
 import { Roles } from '../auth/auth.decorators';
 import { EventLogQuery, StreamEventsQuery } from './dto/event-log.dto';
@@ -8,7 +18,7 @@ import { toEpochMs } from './dto/validators';
 import type { EventSelection } from './event-selection';
 import { EventLog } from './event-log';
 import { NDJSON, writeNdjson } from './ndjson';
-import { StreamIdParam } from './stream-id.pipe';
+import { ApiStreamIdParam, StreamIdParam } from './stream-id.pipe';
 
 @ApiTags('analytics')
 @ApiBearerAuth()
@@ -25,7 +35,11 @@ export class EventLogController {
    * streamed, one event a line.
    */
   @Get('events')
-  @ApiProduces('application/json', NDJSON)
+  @ApiExtraModels(EventPage)
+  @ApiOkResponse({
+    description: 'A page, or with Accept: application/x-ndjson the whole selection streamed',
+    content: streamedContent(getSchemaPath(EventPage), { ndjson: 'One EventView per line' }),
+  })
   @ApiHeader({ name: 'Accept', required: false, description: `${NDJSON} streams everything` })
   async events(
     @Query() query: EventLogQuery,
@@ -43,6 +57,9 @@ export class EventLogController {
 
   /** One stream's events, forwards or backwards from a revision: `{ items, nextFromRevision }`. */
   @Get('streams/:id/events')
+  @ApiOkResponse({ type: StreamEventsPage })
+  @ApiStreamIdParam()
+  @Refuses('STREAM_NOT_FOUND')
   streamEvents(@Param('id', StreamIdParam) streamId: string, @Query() query: StreamEventsQuery) {
     return this.log.stream(
       streamId,

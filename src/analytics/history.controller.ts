@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Refuses } from '../http/openapi/refuses.decorator';
+import { BalancesPage, HistoricAccountView } from './dto/event-answers.dto';
 import type { AccountSummary } from '../../projections/account-summary.projection';
 import { Roles } from '../auth/auth.decorators';
-import { IdParam } from '../http/id-param.pipe';
+import { ApiIdParam, IdParam } from '../http/id-param.pipe';
 import { AccountHistory } from './account-history';
 import { DEFAULT_PAGE_SIZE } from './dto/history-page.dto';
 import { AccountHistoryQuery, BalancesQuery } from './dto/history.dto';
@@ -19,6 +21,9 @@ export class HistoryController {
 
   /** The account summary as of a time or a stream revision (default: now), plus `asOfRevision`. */
   @Get('accounts/:id')
+  @ApiOkResponse({ type: HistoricAccountView })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND')
   async account(@Param('id', IdParam) accountId: string, @Query() query: AccountHistoryQuery) {
     const point =
       query.asOfRevision !== undefined
@@ -29,6 +34,7 @@ export class HistoryController {
 
   /** Every account's (or one owner's) summary as of a time, paged by account id. */
   @Get('balances')
+  @ApiOkResponse({ type: BalancesPage })
   async balances(@Query() query: BalancesQuery) {
     const asOf = query.asOf === undefined ? Date.now() : toEpochMs(query.asOf);
     const page = await this.history.balances(

@@ -1,4 +1,6 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
+import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { Refuses } from '../http/openapi/refuses.decorator';
 import { LedgerError } from '../problems/ledger-error';
 import { STREAM_ID_PATTERN, STREAM_ID_RULE } from './dto/event-log.dto';
 
@@ -12,3 +14,14 @@ export class StreamIdParam implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** Documents a path stream id checked by StreamIdParam. */
+export const ApiStreamIdParam = () =>
+  applyDecorators(
+    ApiParam({
+      name: 'id',
+      schema: { type: 'string', pattern: STREAM_ID_PATTERN.source },
+      description: STREAM_ID_RULE,
+    }),
+    Refuses('INVALID_ID'),
+  );

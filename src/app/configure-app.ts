@@ -1,11 +1,12 @@
 import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import helmet from 'helmet';
 import { addressRateLimit } from '../http/address-rate-limit';
 import { Logger } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
+import { openApiDocument } from '../http/openapi/openapi-document';
 import { ProblemDetailsFilter } from '../http/problem-details.filter';
 import { requestContext } from '../http/request-context.middleware';
 import { validationProblem } from '../http/validation-problem';
@@ -56,13 +57,5 @@ export function configureApp(app: NestExpressApplication, config: AppConfig): vo
   );
   app.useGlobalFilters(new ProblemDetailsFilter());
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Ledgerline')
-      .setDescription('Event-sourced money ledger: commands, queries, read-your-writes.')
-      .setVersion('0.1.0')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 }

@@ -1,5 +1,24 @@
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import { headerRef } from '../http/openapi/problem-schemas';
+import { Refuses } from '../http/openapi/refuses.decorator';
+import { streamedContent } from '../http/openapi/streamed-answer';
+import {
+  AnchorRunView,
+  AuditCorrelationPage,
+  AuditReadsPage,
+  AuditStreamPage,
+  StreamVerificationView,
+  VerificationSummaryView,
+} from './audit-answers.dto';
 import { Public, Roles } from '../auth/auth.decorators';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
@@ -12,6 +31,8 @@ import { type ExportFormat, negotiate, single, writeExport } from './audit-expor
 import { AuditHistory, type HistoryPage } from './audit-history';
 import { type AuditRead, AuditReadLog } from './audit-reads';
 import {
+  ApiAuditStreamIdParam,
+  ApiCorrelationIdParam,
   AUDIT_DEFAULT_PAGE_SIZE,
   AuditPageQuery,
   AuditReadsQuery,
@@ -22,7 +43,12 @@ import {
 } from './audit.dto';
 import { ChainVerifier, type StreamVerification, type VerificationSummary } from './chain-verifier';
 
-const EXPORT_TYPES = ['application/json', 'application/x-ndjson', 'text/csv'] as const;
+const EXPORTS = {
+  ndjson: 'One stored event envelope per line, as hashed',
+  csv: 'RFC 4180 rows, a header line first',
+};
+const EXPORT_DESCRIPTION =
+  'JSON is a page; NDJSON and CSV are everything from the cursor on, or a page when limit is given (then X-Next-Cursor names the next one)';
 
 /**
  * The auditors' view: the event store's own record (not read models), its hash chain checked on
@@ -51,7 +77,14 @@ export class AuditController {
   }
 
   @Get('streams/:id')
-  @ApiProduces(...EXPORT_TYPES)
+  @ApiExtraModels(AuditStreamPage)
+  @ApiOkResponse({
+    description: EXPORT_DESCRIPTION,
+    headers: { 'X-Next-Cursor': headerRef('X-Next-Cursor') },
+    content: streamedContent(getSchemaPath(AuditStreamPage), EXPORTS),
+  })
+  @ApiAuditStreamIdParam()
+  @Refuses('STREAM_NOT_FOUND', 'NOT_ACCEPTABLE')
   async stream(
     @Param('id', StreamIdParam) streamId: string,
     @Query() query: AuditPageQuery,
@@ -73,6 +106,9 @@ export class AuditController {
   }
 
   @Get('streams/:id/verify')
+  @ApiOkResponse({ type: StreamVerificationView })
+  @ApiAuditStreamIdParam()
+  @Refuses('STREAM_NOT_FOUND')
   async verifyStream(
     @Param('id', StreamIdParam) streamId: string,
     @Req() request: Request,
@@ -101,7 +137,14 @@ export class AuditController {
   }
 
   @Get('correlations/:id')
-  @ApiProduces(...EXPORT_TYPES)
+  @ApiExtraModels(AuditCorrelationPage)
+  @ApiOkResponse({
+    description: EXPORT_DESCRIPTION,
+    headers: { 'X-Next-Cursor': headerRef('X-Next-Cursor') },
+    content: streamedContent(getSchemaPath(AuditCorrelationPage), EXPORTS),
+  })
+  @ApiCorrelationIdParam()
+  @Refuses('CORRELATION_NOT_FOUND', 'NOT_ACCEPTABLE')
   async correlation(
     @Param('id', CorrelationIdParam) correlationId: string,
     @Query() query: AuditPageQuery,
@@ -124,12 +167,14 @@ export class AuditController {
   }
 
   @Get('verify')
+  @ApiOkResponse({ type: VerificationSummaryView })
   async verifyAll(@Req() request: Request): Promise<VerificationSummary> {
     await this.reads.record(request, 'verify-all');
     return this.verifier.verifyAll();
   }
 
   @Post('anchors')
+  @ApiCreatedResponse({ type: AnchorRunView })
   @Roles('auditor', 'admin')
   async anchor(@Req() request: Request): Promise<AnchorRun> {
     await this.reads.record(request, 'record-anchors');
@@ -138,6 +183,7 @@ export class AuditController {
 
   /** Who read what: the audit of auditing, for admins. */
   @Get('reads')
+  @ApiOkResponse({ type: AuditReadsPage })
   @Roles('admin')
   async listReads(
     @Query() query: AuditReadsQuery,

@@ -1,5 +1,6 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiParam, ApiPropertyOptional } from '@nestjs/swagger';
+import { Refuses } from '../http/openapi/refuses.decorator';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LedgerError } from '../problems/ledger-error';
@@ -15,6 +16,7 @@ export const AUDIT_MAX_PAGE_SIZE = 1000;
 
 export class AuditPageQuery {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: AUDIT_MAX_PAGE_SIZE,
     description: `JSON pages default to ${AUDIT_DEFAULT_PAGE_SIZE}; NDJSON and CSV exports without a limit hold everything from the cursor on`,
@@ -26,7 +28,10 @@ export class AuditPageQuery {
   @Max(AUDIT_MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor (or X-Next-Cursor) of the previous page' })
+  @ApiPropertyOptional({
+    maxLength: 200,
+    description: 'nextCursor (or X-Next-Cursor) of the previous page',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -34,13 +39,19 @@ export class AuditPageQuery {
 }
 
 export class AuditReadsQuery extends AuditPageQuery {
-  @ApiPropertyOptional({ description: 'Only reads of this stream' })
+  @ApiPropertyOptional({
+    pattern: STREAM_ID_PATTERN.source,
+    description: 'Only reads of this stream',
+  })
   @IsOptional()
   @IsString()
   @Matches(STREAM_ID_PATTERN, { message: 'streamId is not a stream id' })
   streamId?: string;
 
-  @ApiPropertyOptional({ description: 'Only reads of this business operation' })
+  @ApiPropertyOptional({
+    pattern: CORRELATION_ID_PATTERN.source,
+    description: 'Only reads of this business operation',
+  })
   @IsOptional()
   @IsString()
   @Matches(CORRELATION_ID_PATTERN, { message: 'correlationId is not a correlation id' })
@@ -72,6 +83,19 @@ export class CorrelationIdParam implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** Documents the path ids the two pipes above check. */
+export const ApiAuditStreamIdParam = () =>
+  applyDecorators(
+    ApiParam({ name: 'id', schema: { type: 'string', pattern: STREAM_ID_PATTERN.source } }),
+    Refuses('INVALID_STREAM_ID'),
+  );
+
+export const ApiCorrelationIdParam = () =>
+  applyDecorators(
+    ApiParam({ name: 'id', schema: { type: 'string', pattern: CORRELATION_ID_PATTERN.source } }),
+    Refuses('INVALID_CORRELATION_ID'),
+  );
 
 type CursorKind = 'revision' | 'position' | 'read';
 type CursorValue<K extends CursorKind> = K extends 'read' ? string : number;

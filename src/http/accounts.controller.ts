@@ -1,16 +1,6 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { mayActOnAccountOf, ownerScope } from '../auth/access';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../event-store/event-envelope';
@@ -30,8 +20,17 @@ import { ConsistentReads } from './consistent-reads';
 import { MoneyMovementDto } from './dto/money-movement.dto';
 import { OpenAccountDto } from './dto/open-account.dto';
 import { ListAccountsQuery, PageQuery, ReadOptionsQuery } from './dto/page-query.dto';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
-import { IdParam } from './id-param.pipe';
+import { CommandEndpoint } from './command-endpoint.decorator';
+import {
+  AccountCommandAnswer,
+  AccountPage,
+  AccountView,
+  OpenAccountAnswer,
+  TransactionPage,
+} from './dto/account-answers.dto';
+import { HEADERS } from './openapi/problem-schemas';
+import { Refuses } from './openapi/refuses.decorator';
+import { ApiIdParam, IdParam } from './id-param.pipe';
 
 const ACCOUNT_ID_NAMESPACE = '0d3b4c5e-7f81-4a2b-9c3d-4e5f60718293';
 
@@ -48,8 +47,13 @@ export class AccountsController {
   ) {}
 
   @Post()
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @CommandEndpoint({
+    status: 201,
+    type: OpenAccountAnswer,
+    description: 'Opened',
+    location: true,
+  })
+  @Refuses('ACCOUNT_ALREADY_EXISTS', 'UNSUPPORTED_CURRENCY', 'INVALID_OVERDRAFT_LIMIT', 'FORBIDDEN')
   async open(
     @Body() body: OpenAccountDto,
     @CommandCtx() context: CommandContext,
@@ -74,10 +78,9 @@ export class AccountsController {
   }
 
   @Post(':id/deposits')
-  @HttpCode(200)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Deposited' })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INVALID_AMOUNT')
   deposit(
     @Param('id', IdParam) accountId: string,
     @Body() body: MoneyMovementDto,
@@ -88,10 +91,9 @@ export class AccountsController {
   }
 
   @Post(':id/withdrawals')
-  @HttpCode(200)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Withdrawn' })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INVALID_AMOUNT', 'INSUFFICIENT_FUNDS')
   withdraw(
     @Param('id', IdParam) accountId: string,
     @Body() body: MoneyMovementDto,
@@ -102,10 +104,9 @@ export class AccountsController {
   }
 
   @Post(':id/close')
-  @HttpCode(200)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
-  @ApiHeader({ name: 'If-Match', required: false, description: 'Stream revision, e.g. "3"' })
+  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Closed' })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'BALANCE_NOT_ZERO', 'TRANSFER_IN_FLIGHT')
   async close(
     @Param('id', IdParam) accountId: string,
     @CommandCtx() context: CommandContext,
@@ -116,6 +117,7 @@ export class AccountsController {
   }
 
   @Get()
+  @ApiOkResponse({ type: AccountPage, description: 'By account id' })
   async list(@Query() query: ListAccountsQuery, @CurrentActor() actor: Actor) {
     await this.consistentReads.await(query.consistentWith);
     const scope = ownerScope(actor);
@@ -131,6 +133,12 @@ export class AccountsController {
   }
 
   @Get(':id')
+  @ApiOkResponse({
+    type: AccountView,
+    headers: { ETag: { ...HEADERS.ETag, required: true } },
+  })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND')
   async get(
     @Param('id', IdParam) accountId: string,
     @Query() query: ReadOptionsQuery,
@@ -144,6 +152,9 @@ export class AccountsController {
   }
 
   @Get(':id/transactions')
+  @ApiOkResponse({ type: TransactionPage, description: 'Newest first, with running balance' })
+  @ApiIdParam()
+  @Refuses('ACCOUNT_NOT_FOUND')
   async transactions(
     @Param('id', IdParam) accountId: string,
     @Query() query: PageQuery,

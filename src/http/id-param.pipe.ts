@@ -1,4 +1,6 @@
-import { Injectable, type PipeTransform } from '@nestjs/common';
+import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
+import { ApiParam } from '@nestjs/swagger';
+import { Refuses } from './openapi/refuses.decorator';
 import { ID_PATTERN, ID_RULE } from './dto/identifiers';
 import { LedgerError } from '../problems/ledger-error';
 
@@ -12,3 +14,14 @@ export class IdParam implements PipeTransform<string, string> {
     return value;
   }
 }
+
+/** Documents a path id checked by IdParam: its alphabet, and the refusal of any other. */
+export const ApiIdParam = (name = 'id') =>
+  applyDecorators(
+    ApiParam({
+      name,
+      schema: { type: 'string', pattern: ID_PATTERN.source },
+      description: ID_RULE,
+    }),
+    Refuses('INVALID_ID'),
+  );

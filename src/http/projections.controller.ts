@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { PROJECTIONS } from '../../projections';
 import { Roles } from '../auth/auth.decorators';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
@@ -7,6 +7,8 @@ import { lagOf } from '../observability/lag';
 import { ProjectionRebuilder } from '../projecting/projection-rebuilder';
 import { ConsumerHost } from '../subscriptions/consumer-host';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
+import { ProjectionStatus, RebuildAccepted } from './dto/projection-answers.dto';
+import { Refuses } from './openapi/refuses.decorator';
 
 @ApiTags('projections')
 @ApiBearerAuth()
@@ -22,6 +24,7 @@ export class ProjectionsController {
   /** Every projection: checkpoint, head, lag, and whether it is live, rebuilding or failed. */
   @Get()
   @Roles('analyst', 'admin')
+  @ApiOkResponse({ type: [ProjectionStatus] })
   async list() {
     const head = await this.eventStore.headPosition();
     const running = new Map(this.consumers.status().map((s) => [s.name, s]));
@@ -52,6 +55,8 @@ export class ProjectionsController {
   @Post(':name/rebuild')
   @HttpCode(202)
   @Roles('admin')
+  @ApiAcceptedResponse({ type: RebuildAccepted, description: 'The rebuild is under way' })
+  @Refuses('PROJECTION_NOT_FOUND', 'REBUILD_IN_PROGRESS')
   async rebuild(@Param('name') name: string) {
     const record = await this.rebuilder.request(name, 'requested over HTTP');
     return { name, state: record.state, requestedAt: record.requestedAt };

@@ -1,16 +1,6 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  Res,
-  UseInterceptors,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ownerScope } from '../auth/access';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../event-store/event-envelope';
@@ -25,8 +15,11 @@ import { commandResponse } from './command-response';
 import { ConsistentReads } from './consistent-reads';
 import { ReadOptionsQuery } from './dto/page-query.dto';
 import { RequestTransferDto } from './dto/request-transfer.dto';
-import { IdParam } from './id-param.pipe';
-import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
+import { ApiIdParam, IdParam } from './id-param.pipe';
+import { CommandEndpoint } from './command-endpoint.decorator';
+import { TransferAnswer, TransferView } from './dto/transfer-answers.dto';
+import { HEADERS } from './openapi/problem-schemas';
+import { Refuses } from './openapi/refuses.decorator';
 
 const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
 
@@ -44,9 +37,19 @@ export class TransfersController {
 
   /** Accepted, not done: the transfer process manager moves the money; poll GET /transfers/{id}. */
   @Post()
-  @HttpCode(202)
-  @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
+  @CommandEndpoint({
+    status: 202,
+    type: TransferAnswer,
+    description: 'Accepted; poll the Location for the outcome',
+    location: true,
+  })
+  @Refuses(
+    'TRANSFER_ALREADY_EXISTS',
+    'INVALID_AMOUNT',
+    'SAME_ACCOUNT_TRANSFER',
+    'ACCOUNT_NOT_FOUND',
+    'CURRENCY_MISMATCH',
+  )
   async request(
     @Body() body: RequestTransferDto,
     @CommandCtx() context: CommandContext,
@@ -68,6 +71,9 @@ export class TransfersController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: TransferView, headers: { ETag: { ...HEADERS.ETag, required: true } } })
+  @ApiIdParam()
+  @Refuses('TRANSFER_NOT_FOUND')
   async get(
     @Param('id', IdParam) transferId: string,
     @Query() query: ReadOptionsQuery,

@@ -1,6 +1,7 @@
 import { partsOf } from '../config/role-parts';
 import { Controller, Get, Inject, Optional } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Refuses } from '../http/openapi/refuses.decorator';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { PROJECTIONS } from '../../projections';
 import type { AppConfig } from '../config/app-config';
@@ -13,6 +14,7 @@ import { Public } from '../auth/auth.decorators';
 import { Readiness } from './readiness';
 
 const CHECK_TIMEOUT_MS = 2000;
+const LIVE = { type: 'object', required: ['status'], properties: { status: { enum: ['ok'] } } };
 
 @ApiTags('health')
 @Public()
@@ -31,12 +33,14 @@ export class HealthController {
 
   /** Liveness, kept from the first version for existing probes. */
   @Get()
+  @ApiOkResponse({ schema: LIVE })
   live() {
     return { status: 'ok' };
   }
 
   /** The process runs and answers HTTP; says nothing about its dependencies. */
   @Get('live')
+  @ApiOkResponse({ schema: LIVE })
   liveness() {
     return { status: 'ok' };
   }
@@ -44,6 +48,7 @@ export class HealthController {
   /** This role can do its job: its stores and broker answer, and its projections keep up. */
   @Get('ready')
   @HealthCheck()
+  @Refuses('NOT_READY')
   ready() {
     const { relays, projects } = partsOf(this.config);
     const usesBroker =

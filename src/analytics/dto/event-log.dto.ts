@@ -33,7 +33,11 @@ function commaSeparated({ value }: { value: unknown }): unknown {
 }
 
 export class EventLogQuery extends HistoryPage {
-  @ApiPropertyOptional({ description: 'Lowest global position, inclusive' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'Lowest global position, inclusive',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -41,7 +45,11 @@ export class EventLogQuery extends HistoryPage {
   @Max(Number.MAX_SAFE_INTEGER)
   fromPosition?: number;
 
-  @ApiPropertyOptional({ description: 'Highest global position, inclusive' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'Highest global position, inclusive; not below fromPosition',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -51,6 +59,7 @@ export class EventLogQuery extends HistoryPage {
   toPosition?: number;
 
   @ApiPropertyOptional({
+    format: 'date-time',
     description: 'Earliest recorded time, inclusive: ISO-8601 with a zone',
     example: '2026-11-01T00:00:00Z',
   })
@@ -58,7 +67,10 @@ export class EventLogQuery extends HistoryPage {
   @IsInstant()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'Latest recorded time, inclusive: ISO-8601 with a zone' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Latest recorded time, inclusive: ISO-8601 with a zone; not before from',
+  })
   @IsOptional()
   @IsInstant()
   @NotBefore('from', 'instant')
@@ -75,6 +87,7 @@ export class EventLogQuery extends HistoryPage {
   types?: string[];
 
   @ApiPropertyOptional({
+    pattern: STREAM_ID_PATTERN.source,
     description: 'Only streams whose id starts with this',
     example: 'account-',
   })
@@ -91,6 +104,8 @@ export class StreamEventsQuery {
   direction?: 'forwards' | 'backwards';
 
   @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
     description: 'First revision to read, inclusive; backwards defaults to the last event',
   })
   @IsOptional()
@@ -100,7 +115,12 @@ export class StreamEventsQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   fromRevision?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: MAX_PAGE_SIZE,
+    default: DEFAULT_PAGE_SIZE,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

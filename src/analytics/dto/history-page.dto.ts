@@ -8,6 +8,7 @@ export const DEFAULT_PAGE_SIZE = 100;
 /** Paging shared by the history endpoints. */
 export class HistoryPage {
   @ApiPropertyOptional({
+    type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
     default: DEFAULT_PAGE_SIZE,
@@ -20,7 +21,7 @@ export class HistoryPage {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -7,6 +7,7 @@ import { IsInstant, NotTogetherWith } from './validators';
 
 export class AccountHistoryQuery {
   @ApiPropertyOptional({
+    format: 'date-time',
     description: 'The account as it was at this time: ISO-8601 with a zone; default now',
     example: '2026-11-05T10:00:00Z',
   })
@@ -14,7 +15,11 @@ export class AccountHistoryQuery {
   @IsInstant()
   asOf?: string;
 
-  @ApiPropertyOptional({ description: 'The account as it was after this stream revision' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'The account as it was after this stream revision; not with asOf',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -26,13 +31,14 @@ export class AccountHistoryQuery {
 
 export class BalancesQuery extends HistoryPage {
   @ApiPropertyOptional({
+    format: 'date-time',
     description: 'Balances as they were at this time: ISO-8601 with a zone; default now',
   })
   @IsOptional()
   @IsInstant()
   asOf?: string;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN, { message: `ownerId must be ${ID_RULE}` })

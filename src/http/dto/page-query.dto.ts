@@ -5,7 +5,11 @@ import { ID_PATTERN, ID_RULE } from './identifiers';
 
 /** Query strings arrive as text; each field is turned into one plain typed value or refused. */
 export class ReadOptionsQuery {
-  @ApiPropertyOptional({ description: 'Wait until read models have applied this global position' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: 'Wait until read models have applied this global position',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -15,7 +19,7 @@ export class ReadOptionsQuery {
 }
 
 export class PageQuery extends ReadOptionsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -23,7 +27,7 @@ export class PageQuery extends ReadOptionsQuery {
   @Max(100)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -31,7 +35,7 @@ export class PageQuery extends ReadOptionsQuery {
 }
 
 export class ListAccountsQuery extends PageQuery {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ pattern: ID_PATTERN.source })
   @IsOptional()
   @IsString()
   @Matches(ID_PATTERN, { message: `ownerId must be ${ID_RULE}` })
