@@ -85,6 +85,7 @@ class AuditReadView {
       'verify-stream',
       'read-correlation',
       'verify-all',
+      'read-anchor',
       'record-anchors',
       'list-reads',
     ],
@@ -101,4 +102,36 @@ class AuditReadView {
 export class AuditReadsPage {
   @ApiProperty({ type: [AuditReadView] }) items!: AuditReadView[];
   @ApiProperty({ type: String, nullable: true }) nextCursor!: string | null;
+}
+
+/** A stream's latest signed anchor, as stored: what the external verifier checks. */
+export class StreamAnchorView {
+  @ApiProperty() streamId!: string;
+  @ApiProperty() revision!: number;
+  @ApiProperty() hash!: string;
+  @ApiProperty({ format: 'date-time' }) anchoredAt!: string;
+  @ApiPropertyOptional({ enum: ['Ed25519'], description: 'Absent on a legacy HMAC anchor' })
+  algorithm?: string;
+  @ApiProperty() keyId!: string;
+  @ApiProperty() signature!: string;
+  @ApiProperty() runId!: string;
+}
+
+class AnchorJwk {
+  @ApiProperty({ enum: ['OKP'] }) kty!: string;
+  @ApiProperty({ enum: ['Ed25519'] }) crv!: string;
+  @ApiProperty() x!: string;
+  @ApiProperty() kid!: string;
+}
+
+class AnchorKeyView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty({ enum: ['Ed25519'] }) algorithm!: string;
+  @ApiProperty({ enum: ['current', 'retired'] }) status!: string;
+  @ApiProperty({ description: 'SPKI, PEM' }) publicKey!: string;
+  @ApiProperty({ type: AnchorJwk }) jwk!: AnchorJwk;
+}
+
+export class AnchorKeysView {
+  @ApiProperty({ type: [AnchorKeyView] }) keys!: AnchorKeyView[];
 }

@@ -12,10 +12,12 @@ import { headerRef } from '../http/openapi/problem-schemas';
 import { Refuses } from '../http/openapi/refuses.decorator';
 import { streamedContent } from '../http/openapi/streamed-answer';
 import {
+  AnchorKeysView,
   AnchorRunView,
   AuditCorrelationPage,
   AuditReadsPage,
   AuditStreamPage,
+  StreamAnchorView,
   StreamVerificationView,
   VerificationSummaryView,
 } from './audit-answers.dto';
@@ -72,6 +74,7 @@ export class AuditController {
   /** The public keys anchors are signed with: anyone may check an anchor, no token needed. */
   @Get('keys')
   @Public()
+  @ApiOkResponse({ type: AnchorKeysView })
   keys(): { keys: PublishedAnchorKey[] } {
     return { keys: this.config.anchorKeys.published() };
   }
@@ -123,6 +126,9 @@ export class AuditController {
 
   /** The stream's latest signed anchor, as stored: what the external verifier checks. */
   @Get('streams/:id/anchor')
+  @ApiOkResponse({ type: StreamAnchorView })
+  @ApiAuditStreamIdParam()
+  @Refuses('ANCHOR_NOT_FOUND')
   async streamAnchor(
     @Param('id', StreamIdParam) streamId: string,
     @Req() request: Request,
@@ -130,7 +136,7 @@ export class AuditController {
     await this.reads.record(request, 'read-anchor', { streamId });
     const anchor = await this.anchors.latest(streamId);
     if (!anchor) {
-      throw new ProblemError(404, 'ANCHOR_NOT_FOUND', `Stream ${streamId} has no anchor yet`);
+      throw new LedgerError('ANCHOR_NOT_FOUND', `Stream ${streamId} has no anchor yet`);
     }
     const { _id, ...published } = anchor;
     return published;

@@ -1,10 +1,12 @@
 import { Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/auth.decorators';
 import { redriveDeadLetters } from '../dead-letters/dead-letter-redrive';
 import { DEAD_LETTERS, type DeadLetters } from '../event-feed/dead-letters.port';
 import { ProjectionConsumers } from '../projecting/projection-consumers';
-import { ProblemError } from './problem';
+import { LedgerError } from '../problems/ledger-error';
+import { DeadLetterPage, RedriveOutcome } from './dto/projection-answers.dto';
+import { Refuses } from './openapi/refuses.decorator';
 
 /**
  * Events a read model could not apply, and their re-drive once the cause is fixed. Any api process
@@ -22,6 +24,8 @@ export class DeadLettersController {
   /** The projection's dead letters, oldest first. */
   @Get()
   @Roles('admin')
+  @ApiOkResponse({ type: DeadLetterPage })
+  @Refuses('PROJECTION_NOT_FOUND')
   async list(@Param('name') name: string) {
     const consumer = this.consumerNamed(name);
     const letters = await this.deadLetters.list(consumer.name);
@@ -43,6 +47,8 @@ export class DeadLettersController {
   @Post('redrive')
   @HttpCode(200)
   @Roles('admin')
+  @ApiOkResponse({ type: RedriveOutcome })
+  @Refuses('PROJECTION_NOT_FOUND')
   async redrive(@Param('name') name: string) {
     const consumer = this.consumerNamed(name);
     return { projection: consumer.name, ...(await redriveDeadLetters(consumer, this.deadLetters)) };
@@ -50,7 +56,7 @@ export class DeadLettersController {
 
   private consumerNamed(name: string) {
     const consumer = this.consumers.named(name);
-    if (!consumer) throw new ProblemError(404, 'PROJECTION_NOT_FOUND', `No projection ${name}`);
+    if (!consumer) throw new LedgerError('PROJECTION_NOT_FOUND', `No projection ${name}`);
     return consumer;
   }
 }

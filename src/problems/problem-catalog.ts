@@ -59,6 +59,7 @@ export const PROBLEMS = {
   CORRELATION_NOT_FOUND: { status: 404, title: 'No such correlation id' },
   STREAM_DELETED: { status: 410, title: 'The stream was deleted in the event store' },
   PROJECTION_NOT_FOUND: { status: 404, title: 'No such projection' },
+  ANCHOR_NOT_FOUND: { status: 404, title: 'The stream has no anchor yet' },
   // Concurrency and repeats
   CONCURRENCY_CONFLICT: { status: 409, title: 'The stream kept changing' },
   IDEMPOTENCY_KEY_REUSED: { status: 409, title: 'Idempotency-Key used for another request' },

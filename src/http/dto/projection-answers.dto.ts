@@ -30,3 +30,24 @@ export class RebuildAccepted {
   @ApiProperty() state!: string;
   @ApiProperty({ format: 'date-time' }) requestedAt!: string;
 }
+
+class DeadLetterView {
+  @ApiProperty({ format: 'uuid' }) eventId!: string;
+  @ApiProperty() streamId!: string;
+  @ApiProperty() revision!: number;
+  @ApiProperty() position!: number;
+  @ApiProperty() type!: string;
+  @ApiProperty({ description: 'Why the projection could not apply it' }) reason!: string;
+  @ApiProperty({ format: 'date-time' }) deadAt!: string;
+}
+
+export class DeadLetterPage {
+  @ApiProperty() projection!: string;
+  @ApiProperty({ type: [DeadLetterView], description: 'Oldest first' }) items!: DeadLetterView[];
+}
+
+export class RedriveOutcome {
+  @ApiProperty() projection!: string;
+  @ApiProperty({ description: 'Applied now, and removed' }) redriven!: number;
+  @ApiProperty({ description: 'Still failing, and kept' }) stillDead!: number;
+}
