@@ -36,6 +36,7 @@ export class EventLogController {
    */
   @Get('events')
   @ApiExtraModels(EventPage)
+  @Refuses('INVALID_POSITION')
   @ApiOkResponse({
     description: 'A page, or with Accept: application/x-ndjson the whole selection streamed',
     content: streamedContent(getSchemaPath(EventPage), { ndjson: 'One EventView per line' }),
@@ -59,7 +60,7 @@ export class EventLogController {
   @Get('streams/:id/events')
   @ApiOkResponse({ type: StreamEventsPage })
   @ApiStreamIdParam()
-  @Refuses('STREAM_NOT_FOUND')
+  @Refuses('STREAM_NOT_FOUND', 'STREAM_DELETED')
   streamEvents(@Param('id', StreamIdParam) streamId: string, @Query() query: StreamEventsQuery) {
     return this.log.stream(
       streamId,

@@ -23,7 +23,7 @@ export class HistoryController {
   @Get('accounts/:id')
   @ApiOkResponse({ type: HistoricAccountView })
   @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND')
+  @Refuses('ACCOUNT_NOT_FOUND', 'STREAM_DELETED')
   async account(@Param('id', IdParam) accountId: string, @Query() query: AccountHistoryQuery) {
     const point =
       query.asOfRevision !== undefined

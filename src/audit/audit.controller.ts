@@ -87,7 +87,7 @@ export class AuditController {
     content: streamedContent(getSchemaPath(AuditStreamPage), EXPORTS),
   })
   @ApiAuditStreamIdParam()
-  @Refuses('STREAM_NOT_FOUND', 'NOT_ACCEPTABLE')
+  @Refuses('STREAM_NOT_FOUND', 'STREAM_DELETED', 'NOT_ACCEPTABLE')
   async stream(
     @Param('id', StreamIdParam) streamId: string,
     @Query() query: AuditPageQuery,
@@ -111,7 +111,7 @@ export class AuditController {
   @Get('streams/:id/verify')
   @ApiOkResponse({ type: StreamVerificationView })
   @ApiAuditStreamIdParam()
-  @Refuses('STREAM_NOT_FOUND')
+  @Refuses('STREAM_NOT_FOUND', 'STREAM_DELETED')
   async verifyStream(
     @Param('id', StreamIdParam) streamId: string,
     @Req() request: Request,
@@ -150,7 +150,7 @@ export class AuditController {
     content: streamedContent(getSchemaPath(AuditCorrelationPage), EXPORTS),
   })
   @ApiCorrelationIdParam()
-  @Refuses('CORRELATION_NOT_FOUND', 'NOT_ACCEPTABLE')
+  @Refuses('CORRELATION_NOT_FOUND', 'INVALID_POSITION', 'NOT_ACCEPTABLE')
   async correlation(
     @Param('id', CorrelationIdParam) correlationId: string,
     @Query() query: AuditPageQuery,

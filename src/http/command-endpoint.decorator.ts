@@ -27,7 +27,8 @@ export function CommandEndpoint(answer: {
       required: false,
       description: 'The stream revision you last saw, e.g. "3": the command applies only there',
     }),
-    Refuses('CONCURRENCY_CONFLICT'),
+    // A stream deleted in EventStoreDB outside Ledgerline is neither read nor appended to.
+    Refuses('CONCURRENCY_CONFLICT', 'STREAM_DELETED'),
     ApiResponse({
       status: answer.status,
       type: answer.type,
