@@ -466,14 +466,17 @@ describe('EventStoreDB adapter, as the server behaves', () => {
   describe('11: throwOnAppendFailure=false', () => {
     it("reports the stream's actual revision, not the client's 1", async () => {
       await store.append('s-11', newEvents(6), 'no-stream');
+      const [ours] = client.streams.get('s-11')!.events;
       client.throwOnAppendFailure = false;
 
-      await expect(store.append('s-11', newEvents(1), 2)).rejects.toMatchObject({
-        actual: 5,
-      });
-      await expect(store.append('s-11', newEvents(1), 'no-stream')).rejects.toMatchObject({
-        actual: 5,
-      });
+      await expect(store.append('s-11', newEvents(1), 2)).rejects.toMatchObject({ actual: 5 });
+      // Another writer gets in before every attempt, until the 'any' append gives up.
+      client.beforeAppend = () => void client.write('s-11', [{ metadata: ours.metadata }]);
+      const failure = await store.append('s-11', newEvents(1), 'any').catch((e) => e);
+
+      expect(failure).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(failure.actual).toBe(client.streams.get('s-11')!.events.length - 1);
+      expect(failure.actual).toBeGreaterThan(5);
     });
   });
 });
