@@ -21,7 +21,8 @@ import {
   WrongExpectedRevisionError,
 } from '../event-store.errors';
 import type { EventStoreDbClient } from './eventstoredb-connection';
-import { EventStoreDbEventStore, RESEND_LOOK_BACK } from './eventstoredb-event-store';
+import { EventStoreDbEventStore } from './eventstoredb-event-store';
+import { RESEND_LOOK_BACK } from './eventstoredb-stream-tails';
 
 /**
  * The adapter against a fake of the client's methods that answers as EventStoreDB does, by the

@@ -1,6 +1,15 @@
 import type { EventEnvelope } from '../event-envelope';
 
 /**
+ * How far back from the stream's last event a re-sent append is looked for, in events. EventStoreDB
+ * has no index from event id to revision, so a re-send whose original ends further back than this
+ * is not recognised and is written again. Retries come soon after the original (a lost answer, an
+ * Idempotency-Key replay after a crash), when few events have followed it in its stream; looking
+ * further would cost a larger read on every append of a stream this process does not know.
+ */
+export const RESEND_LOOK_BACK = 64;
+
+/**
  * What an append needs of a stored event: its id and revision to recognise a re-send, its hash and
  * recording time to chain to it. Events this process has just appended are known without a hash
  * (see StreamTails.remember), and without a position unless they were the last of their append.
