@@ -178,8 +178,20 @@ class FakeClient {
     };
   }
 
-  subscribeToAll(): never {
-    throw new Error('not used here: eventstoredb-subscription.spec.ts covers subscriptions');
+  /** The client's subscription: an object-mode stream that confirms, then sends the log. */
+  subscribeToAll(options: { fromPosition?: unknown } = {}) {
+    this.calls.push({ method: 'subscribeToAll', options: { ...options } });
+    const all = [...this.streams.values()]
+      .flatMap((stream) => stream.events)
+      .sort((a, b) => Number(a.position!.prepare - b.position!.prepare));
+    const subscription = Object.assign(new PassThrough({ objectMode: true }), {
+      unsubscribe: async () => void subscription.end(),
+    });
+    setImmediate(() => {
+      subscription.emit('confirmation');
+      all.forEach((event) => subscription.write({ event }));
+    });
+    return subscription as never;
   }
 
   async dispose(): Promise<void> {}
@@ -395,6 +407,29 @@ describe('EventStoreDB adapter, as the server behaves', () => {
       ]);
       await counted.close();
     });
+  });
+
+  it('6: a subscription to $all skips them too, rather than end on them', async () => {
+    const counter = { inc: jest.fn() };
+    const counted = openStore(client, counter);
+    await counted.append('s-6b', newEvents(1), 'no-stream');
+    client.write('added-in-the-admin-ui', [{ type: 'Note', metadata: { by: 'admin' } }]);
+    await counted.append('s-6b', newEvents(1), 0);
+    const received: number[] = [];
+
+    const subscription = counted.subscribeToAll({ after: 0 }, async (batch) => {
+      received.push(...batch.map((event) => event.revision));
+    });
+    const deadline = Date.now() + 2000;
+    while (received.length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await subscription.stop();
+
+    expect(received).toEqual([0, 1]);
+    expect(counter.inc).toHaveBeenCalledWith({ reason: 'no-ledgerline-metadata' });
+    await expect(subscription.done).resolves.toBeUndefined();
+    await counted.close();
   });
 
   describe('7: conflicts and any-appends read a bounded page, never the whole stream', () => {
