@@ -8,8 +8,7 @@ import { accountStream, ACCOUNT_STREAM_PREFIX, idFromStream } from '../domain/st
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { LedgerError } from '../problems/ledger-error';
-import { decodeCursor, encodeCursor } from '../queries/page';
-import { InvalidCursorError } from '../queries/query.errors';
+import { decodeCursor, encodeCursor } from '../queries/cursor';
 import { logPages } from '../history/log-pages';
 import { streamPages } from '../history/stream-pages';
 import { READ_PAGE_SIZE } from './event-log';
@@ -105,13 +104,11 @@ export class AccountHistory {
     return {
       asOfPosition,
       items,
-      nextCursor: ids.length > limit ? encodeCursor(ids[limit - 1]) : null,
+      nextCursor: ids.length > limit ? encodeCursor('id', ids[limit - 1]) : null,
     };
   }
 }
 
 function accountIdOf(cursor: string): string {
-  const accountId = decodeCursor(cursor, 'string');
-  if (accountId === undefined) throw new InvalidCursorError();
-  return accountId;
+  return decodeCursor(cursor, 'id');
 }

@@ -18,7 +18,7 @@ import { toEpochMs } from './dto/validators';
 import type { EventSelection } from './event-selection';
 import { EventLog } from './event-log';
 import { NDJSON, writeNdjson } from './ndjson';
-import { ApiStreamIdParam, StreamIdParam } from './stream-id.pipe';
+import { ApiStreamIdParam, StreamIdParam } from '../http/id-param.pipe';
 
 @ApiTags('analytics')
 @ApiBearerAuth()

@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { LedgerError } from '../problems/ledger-error';
-import { decodeCursor, encodeCursor, type Page } from '../queries/page';
-import { InvalidCursorError } from '../queries/query.errors';
+import { decodeCursor, encodeCursor } from '../queries/cursor';
+import type { Page } from '../queries/page';
 import { logPages } from '../history/log-pages';
 import { type EventSelection, eventMatcher } from './event-selection';
 
@@ -47,14 +47,14 @@ export class EventLog {
         if (!matches(event)) continue;
         if (items.length === limit) {
           // A further match exists: the page is full and the next one starts after its last item.
-          return { items, nextCursor: encodeCursor(items[limit - 1].position) };
+          return { items, nextCursor: encodeCursor('position', items[limit - 1].position) };
         }
         items.push(event);
       }
       scanned += page.length;
       const reached = page.length > 0 ? page[page.length - 1].position : until;
       if (scanned >= SCAN_BUDGET && reached < until) {
-        return { items, nextCursor: encodeCursor(reached) };
+        return { items, nextCursor: encodeCursor('position', reached) };
       }
     }
     return { items, nextCursor: null };
@@ -119,9 +119,5 @@ export class EventLog {
 }
 
 function positionOf(cursor: string): number {
-  const position = decodeCursor(cursor, 'number');
-  if (position === undefined || !Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidCursorError();
-  }
-  return position;
+  return decodeCursor(cursor, 'position');
 }

@@ -33,17 +33,15 @@ import { type ExportFormat, negotiate, single, writeExport } from './audit-expor
 import { AuditHistory, type HistoryPage } from './audit-history';
 import { type AuditRead, AuditReadLog } from './audit-reads';
 import {
-  ApiAuditStreamIdParam,
   ApiCorrelationIdParam,
   AUDIT_DEFAULT_PAGE_SIZE,
   AuditPageQuery,
   AuditReadsQuery,
   CorrelationIdParam,
-  decodeAuditCursor,
-  encodeAuditCursor,
-  StreamIdParam,
 } from './audit.dto';
 import { ChainVerifier, type StreamVerification, type VerificationSummary } from './chain-verifier';
+import { type CursorKind, decodeCursor, encodeCursor } from '../queries/cursor';
+import { ApiStreamIdParam, StreamIdParam } from '../http/id-param.pipe';
 
 const EXPORTS = {
   ndjson: 'One stored event envelope per line, as hashed',
@@ -86,7 +84,7 @@ export class AuditController {
     headers: { 'X-Next-Cursor': headerRef('X-Next-Cursor') },
     content: streamedContent(getSchemaPath(AuditStreamPage), EXPORTS),
   })
-  @ApiAuditStreamIdParam()
+  @ApiStreamIdParam()
   @Refuses('STREAM_NOT_FOUND', 'STREAM_DELETED', 'NOT_ACCEPTABLE')
   async stream(
     @Param('id', StreamIdParam) streamId: string,
@@ -95,14 +93,14 @@ export class AuditController {
     @Res() response: Response,
   ): Promise<void> {
     const format = negotiate(request);
-    const from = decodeAuditCursor(query.cursor, 'revision');
+    const from = cursorOf(query.cursor, 'revision');
     await this.reads.record(request, 'read-stream', { streamId, format });
     const notFound = () => new LedgerError('STREAM_NOT_FOUND', `Stream ${streamId} has no events`);
     await this.answer(response, format, query, {
       filename: streamId,
       page: (limit) => this.history.streamPage(streamId, from ?? 0, limit),
       all: () => this.history.streamBatches(streamId, from ?? 0),
-      nextCursor: (next) => encodeAuditCursor('revision', next),
+      nextCursor: (next) => encodeCursor('revision', next),
       body: (page, nextCursor) => ({ streamId, items: page.items, nextCursor }),
       notFound: from === undefined ? notFound : undefined,
     });
@@ -110,7 +108,7 @@ export class AuditController {
 
   @Get('streams/:id/verify')
   @ApiOkResponse({ type: StreamVerificationView })
-  @ApiAuditStreamIdParam()
+  @ApiStreamIdParam()
   @Refuses('STREAM_NOT_FOUND', 'STREAM_DELETED')
   async verifyStream(
     @Param('id', StreamIdParam) streamId: string,
@@ -127,7 +125,7 @@ export class AuditController {
   /** The stream's latest signed anchor, as stored: what the external verifier checks. */
   @Get('streams/:id/anchor')
   @ApiOkResponse({ type: StreamAnchorView })
-  @ApiAuditStreamIdParam()
+  @ApiStreamIdParam()
   @Refuses('ANCHOR_NOT_FOUND')
   async streamAnchor(
     @Param('id', StreamIdParam) streamId: string,
@@ -158,7 +156,7 @@ export class AuditController {
     @Res() response: Response,
   ): Promise<void> {
     const format = negotiate(request);
-    const after = decodeAuditCursor(query.cursor, 'position');
+    const after = cursorOf(query.cursor, 'position');
     await this.reads.record(request, 'read-correlation', { correlationId, format });
     const notFound = () =>
       new LedgerError('CORRELATION_NOT_FOUND', `No event carries correlation id ${correlationId}`);
@@ -166,7 +164,7 @@ export class AuditController {
       filename: `correlation-${correlationId}`,
       page: (limit) => this.history.correlationPage(correlationId, after ?? 0, limit),
       all: () => this.history.correlationBatches(correlationId, after ?? 0),
-      nextCursor: (next) => encodeAuditCursor('position', next),
+      nextCursor: (next) => encodeCursor('position', next),
       body: (page, nextCursor) => ({ correlationId, items: page.items, nextCursor }),
       notFound: after === undefined ? notFound : undefined,
     });
@@ -195,14 +193,14 @@ export class AuditController {
     @Query() query: AuditReadsQuery,
     @Req() request: Request,
   ): Promise<{ items: AuditRead[]; nextCursor: string | null }> {
-    const before = decodeAuditCursor(query.cursor, 'read');
+    const before = cursorOf(query.cursor, 'read');
     await this.reads.record(request, 'list-reads');
     const { items, last } = await this.reads.list(
       { streamId: query.streamId, correlationId: query.correlationId },
       before,
       query.limit ?? AUDIT_DEFAULT_PAGE_SIZE,
     );
-    return { items, nextCursor: last === null ? null : encodeAuditCursor('read', last) };
+    return { items, nextCursor: last === null ? null : encodeCursor('read', last) };
   }
 
   /**
@@ -246,4 +244,8 @@ async function* prepend(
 ): AsyncGenerator<EventEnvelope[]> {
   if (!first.done) yield first.value;
   yield* rest;
+}
+
+function cursorOf<K extends CursorKind>(cursor: string | undefined, kind: K) {
+  return cursor === undefined ? undefined : decodeCursor(cursor, kind);
 }

@@ -4,10 +4,8 @@ import { Refuses } from '../http/openapi/refuses.decorator';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LedgerError } from '../problems/ledger-error';
-import { InvalidCursorError } from '../queries/query.errors';
+import { STREAM_ID_PATTERN } from '../http/dto/identifiers';
 
-/** Stream ids as the ledger names them (`account-<id>`, `transfer-<id>`), kept to a safe alphabet. */
-export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
 /** The alphabet the request-context middleware accepts for X-Correlation-Id. */
 export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -59,19 +57,6 @@ export class AuditReadsQuery extends AuditPageQuery {
 }
 
 @Injectable()
-export class StreamIdParam implements PipeTransform<string, string> {
-  transform(value: string): string {
-    if (!STREAM_ID_PATTERN.test(value)) {
-      throw new LedgerError(
-        'INVALID_STREAM_ID',
-        'Stream ids are letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit',
-      );
-    }
-    return value;
-  }
-}
-
-@Injectable()
 export class CorrelationIdParam implements PipeTransform<string, string> {
   transform(value: string): string {
     if (!CORRELATION_ID_PATTERN.test(value)) {
@@ -84,44 +69,9 @@ export class CorrelationIdParam implements PipeTransform<string, string> {
   }
 }
 
-/** Documents the path ids the two pipes above check. */
-export const ApiAuditStreamIdParam = () =>
-  applyDecorators(
-    ApiParam({ name: 'id', schema: { type: 'string', pattern: STREAM_ID_PATTERN.source } }),
-    Refuses('INVALID_STREAM_ID'),
-  );
-
+/** Documents the path correlation id CorrelationIdParam checks. */
 export const ApiCorrelationIdParam = () =>
   applyDecorators(
     ApiParam({ name: 'id', schema: { type: 'string', pattern: CORRELATION_ID_PATTERN.source } }),
     Refuses('INVALID_CORRELATION_ID'),
   );
-
-type CursorKind = 'revision' | 'position' | 'read';
-type CursorValue<K extends CursorKind> = K extends 'read' ? string : number;
-
-/** Opaque to clients; each endpoint only takes the kind of cursor it issued. */
-export function encodeAuditCursor<K extends CursorKind>(kind: K, value: CursorValue<K>): string {
-  return Buffer.from(JSON.stringify({ [kind]: value })).toString('base64url');
-}
-
-export function decodeAuditCursor<K extends CursorKind>(
-  cursor: string | undefined,
-  kind: K,
-): CursorValue<K> | undefined {
-  if (cursor === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = (
-      JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>
-    )[kind];
-  } catch {
-    value = undefined;
-  }
-  const valid =
-    kind === 'read'
-      ? typeof value === 'string'
-      : Number.isSafeInteger(value) && (value as number) >= 0;
-  if (!valid) throw new InvalidCursorError();
-  return value as CursorValue<K>;
-}

@@ -6,8 +6,9 @@ import { accountTransactionsProjection } from '../../projections/account-transac
 import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
 import { transferStatusProjection } from '../../projections/transfer-status.projection';
 import { type Filter, READ_STORE, type ReadStore } from '../read-store/read-store.port';
-import { DEFAULT_PAGE_SIZE, decodeCursor, encodeCursor, type Page } from './page';
-import { InvalidCursorError, NotFoundInReadModelError } from './query.errors';
+import { decodeCursor, encodeCursor } from './cursor';
+import { DEFAULT_PAGE_SIZE, type Page } from './page';
+import { NotFoundInReadModelError } from './query.errors';
 
 export interface AccountFilter {
   ownerId?: string;
@@ -38,11 +39,11 @@ export class AccountQueries {
     const query: Filter = {};
     if (filter.ownerId !== undefined) query.ownerId = filter.ownerId;
     if (filter.status !== undefined) query.status = filter.status;
-    if (cursor !== undefined) query._id = { $gt: decoded(cursor, 'string') };
+    if (cursor !== undefined) query._id = { $gt: decodeCursor(cursor, 'id') };
     const rows = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)
       .find(query, { sort: { _id: 1 }, limit: limit + 1 });
-    return pageOf(rows, limit, (last) => last._id);
+    return pageOf(rows, limit, 'id', (last) => last._id);
   }
 
   async transactions(
@@ -53,11 +54,11 @@ export class AccountQueries {
   ): Promise<Page<AccountTransaction>> {
     await this.account(accountId, owner);
     const query: Filter = { accountId };
-    if (cursor !== undefined) query.revision = { $lt: decoded(cursor, 'number') };
+    if (cursor !== undefined) query.revision = { $lt: decodeCursor(cursor, 'revision') };
     const rows = await this.readStore
       .collection<AccountTransaction>(accountTransactionsProjection.collection)
       .find(query, { sort: { revision: -1 }, limit: limit + 1 });
-    return pageOf(rows, limit, (last) => last.revision);
+    return pageOf(rows, limit, 'revision', (last) => last.revision);
   }
 
   /** With an owner, only transfers from or to one of the owner's accounts are found. */
@@ -82,14 +83,13 @@ export class AccountQueries {
   }
 }
 
-function decoded<T extends 'string' | 'number'>(cursor: string, kind: T) {
-  const value = decodeCursor(cursor, kind);
-  if (value === undefined) throw new InvalidCursorError();
-  return value;
-}
-
-function pageOf<T>(rows: T[], limit: number, key: (last: T) => string | number): Page<T> {
+function pageOf<T, K extends 'id' | 'revision'>(
+  rows: T[],
+  limit: number,
+  kind: K,
+  key: (last: T) => Parameters<typeof encodeCursor<K>>[1],
+): Page<T> {
   const items = rows.slice(0, limit);
   const more = rows.length > limit;
-  return { items, nextCursor: more ? encodeCursor(key(items[items.length - 1])) : null };
+  return { items, nextCursor: more ? encodeCursor(kind, key(items[items.length - 1])) : null };
 }

@@ -248,7 +248,7 @@ describe('GET /events and GET /streams/{id}/events', () => {
     expect(JSON.parse(streamed.text).code).toBe('INVALID_CURSOR');
     const badId = await http.get('/streams/bad%20id/events');
     expect(badId.status).toBe(400);
-    expect(badId.body.code).toBe('INVALID_ID');
+    expect(badId.body.code).toBe('INVALID_STREAM_ID');
   });
 });
 

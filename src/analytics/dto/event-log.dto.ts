@@ -14,16 +14,12 @@ import { ACCOUNT_EVENT_TYPES } from '../../domain/accounts/account.events';
 import { TRANSFER_EVENT_TYPES } from '../../domain/transfers/transfer.events';
 import { DEFAULT_PAGE_SIZE, HistoryPage, MAX_PAGE_SIZE } from './history-page.dto';
 import { IsInstant, NotBefore } from './validators';
+import { STREAM_ID_PATTERN, STREAM_ID_RULE } from '../../http/dto/identifiers';
 
 export const LEDGER_EVENT_TYPES: readonly string[] = [
   ...ACCOUNT_EVENT_TYPES,
   ...TRANSFER_EVENT_TYPES,
 ];
-
-/** Stream ids are an aggregate prefix and an id (see stream-names.ts), so a little longer than ids. */
-export const STREAM_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-export const STREAM_ID_RULE =
-  'letters, digits, "-" or "_", at most 128, starting with a letter or digit';
 
 /** `types=A,B` and `types=A&types=B` both name a list. */
 function commaSeparated({ value }: { value: unknown }): unknown {
