@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AppModule } from './app/app.module';
 import { configureApp } from './app/configure-app';
+import { LedgerHttpAdapter } from './app/ledger-http-adapter';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { EventStoreDbConnectionError } from './event-store/eventstoredb/eventstoredb-connection';
 import { checkConnection } from './event-store/eventstoredb/eventstoredb-tls-probe';
@@ -18,16 +19,19 @@ async function bootstrap(): Promise<void> {
   if (config.eventStore.kind === 'eventstoredb') {
     await checkConnection(config.eventStore.url, START_UP_PROBE_MS);
   }
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
-    bodyParser: false,
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new LedgerHttpAdapter(config),
+    // abortOnError: false hands a start-up failure to the catch below instead of aborting.
+    { bodyParser: false, bufferLogs: true, abortOnError: false },
+  );
   configureApp(app, config);
   await app.listen(config.port, config.host);
+  const scheme = config.tls ? 'https' : 'http';
   app
     .get(Logger)
     .log(
-      `Listening on http://${config.host}:${config.port} as ${config.role} (data in ${config.dataDir}); docs at /docs`,
+      `Listening on ${scheme}://${config.host}:${config.port} as ${config.role} (data in ${config.dataDir}); docs at /docs`,
     );
   stopGracefullyOn(['SIGTERM', 'SIGINT'], app, config);
 }
@@ -61,6 +65,7 @@ function stopGracefullyOn(
   for (const signal of signals) process.on(signal, (s: NodeJS.Signals) => void stop(s));
 }
 
+// A refused setting is one line naming it: an operator's mistake, not a crash to debug.
 bootstrap().catch((error: unknown) => {
   const oneLine = error instanceof ConfigError || error instanceof EventStoreDbConnectionError;
   console.error(oneLine ? error.message : error);

@@ -53,7 +53,11 @@ export function adapters(config: AppConfig): Provider[] {
     },
   ];
   if (transport.kind === 'kafka') {
-    const kafka = { brokers: transport.brokers, topic: transport.topic };
+    const kafka = {
+      brokers: transport.brokers,
+      topic: transport.topic,
+      security: transport.security,
+    };
     providers.push(
       { provide: EVENT_FEED, useFactory: () => new KafkaEventFeed(kafka) },
       { provide: EVENT_PUBLISHER, useFactory: () => new KafkaEventPublisher(kafka) },

@@ -38,7 +38,9 @@ export class ProjectorRunner implements OnApplicationBootstrap, BeforeApplicatio
   async onApplicationBootstrap(): Promise<void> {
     const { transport } = this.config;
     if (transport.kind === 'kafka') {
-      await ensureTopic(transport.brokers, transport.topic, transport.partitions);
+      await ensureTopic(transport.brokers, transport.topic, transport.partitions, {
+        security: transport.security,
+      });
     }
     const held = await this.rebuilder.requestForChangedVersions();
     for (const consumer of this.projections.all()) {

@@ -21,7 +21,9 @@ export class RelayRunner implements OnApplicationBootstrap, BeforeApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     const { transport } = this.config;
     if (transport.kind === 'kafka') {
-      await ensureTopic(transport.brokers, transport.topic, transport.partitions);
+      await ensureTopic(transport.brokers, transport.topic, transport.partitions, {
+        security: transport.security,
+      });
     }
     this.relay.start();
   }

@@ -1,7 +1,8 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { ConfigError } from '../config/app-config';
+import { ConfigError } from '../config/config-error';
+import { ledgerEnvironment } from '../config/environment';
 import { AnchorKeyring, parsePublicKeys, parseSigningKey } from './anchor-keys';
 
 export const AUDIT_CONFIG = Symbol('AUDIT_CONFIG');
@@ -26,29 +27,15 @@ export const ANCHOR_SIGNING_KEY_FILE = 'anchor-signing.pem';
  * `AUDIT_SIGNING_KEY` or `AUDIT_SIGNING_KEY_FILE`, the Ed25519 private key (PEM, PKCS#8) that
  * signs anchors; `AUDIT_RETIRED_PUBLIC_KEYS` or `AUDIT_RETIRED_PUBLIC_KEYS_FILE`, the public keys
  * (PEM) of earlier signing keys, whose anchors stay valid. Without a signing key, and outside
- * LEDGER_ENV=production, one is generated once into DATA_DIR/anchor-signing.pem (mode 0600): a
+ * production (LEDGER_ENV or NODE_ENV), one is generated once into DATA_DIR/anchor-signing.pem (mode 0600): a
  * file of its own, never inside the event store's file.
  */
 export function loadAuditConfig(env: NodeJS.ProcessEnv, dataDir: string): AuditConfig {
-  if (env.AUDIT_ANCHOR_KEY !== undefined) {
-    throw new ConfigError(
-      'AUDIT_ANCHOR_KEY',
-      'is no longer used: anchors are signed with Ed25519; remove it and set AUDIT_SIGNING_KEY',
-    );
-  }
-  const anchorIntervalMs = interval(env.AUDIT_ANCHOR_INTERVAL_MS);
-  const signing = pemSetting(env, 'AUDIT_SIGNING_KEY');
-  const retired = pemSetting(env, 'AUDIT_RETIRED_PUBLIC_KEYS');
+  const { anchorIntervalMs, signing, retired } = givenSettings(env);
   let anchorKeySource: string;
   let signingPem: string;
   if (signing) {
     ({ source: anchorKeySource, pem: signingPem } = signing);
-  } else if (env.LEDGER_ENV === 'production') {
-    throw new ConfigError(
-      'AUDIT_SIGNING_KEY',
-      'must be set (or AUDIT_SIGNING_KEY_FILE) in production: an Ed25519 private key in PEM ' +
-        'that every api process shares',
-    );
   } else {
     anchorKeySource = join(dataDir, ANCHOR_SIGNING_KEY_FILE);
     signingPem = developmentKey(anchorKeySource);
@@ -64,6 +51,38 @@ export function loadAuditConfig(env: NodeJS.ProcessEnv, dataDir: string): AuditC
     anchorKeys: new AnchorKeyring(privateKey, retiredKeys),
     anchorKeySource,
   };
+}
+
+/**
+ * The checks of loadAuditConfig without its side effect (the development key file), for the
+ * start-up configuration: a missing production key is a one-line refusal like any setting.
+ */
+export function checkAuditSettings(env: NodeJS.ProcessEnv): void {
+  const { signing, retired } = givenSettings(env);
+  if (signing) parsed('AUDIT_SIGNING_KEY', signing.source, () => parseSigningKey(signing.pem));
+  if (retired) {
+    parsed('AUDIT_RETIRED_PUBLIC_KEYS', retired.source, () => parsePublicKeys(retired.pem));
+  }
+}
+
+function givenSettings(env: NodeJS.ProcessEnv) {
+  if (env.AUDIT_ANCHOR_KEY !== undefined) {
+    throw new ConfigError(
+      'AUDIT_ANCHOR_KEY',
+      'is no longer used: anchors are signed with Ed25519; remove it and set AUDIT_SIGNING_KEY',
+    );
+  }
+  const anchorIntervalMs = interval(env.AUDIT_ANCHOR_INTERVAL_MS);
+  const signing = pemSetting(env, 'AUDIT_SIGNING_KEY');
+  const retired = pemSetting(env, 'AUDIT_RETIRED_PUBLIC_KEYS');
+  if (!signing && ledgerEnvironment(env) === 'production') {
+    throw new ConfigError(
+      'AUDIT_SIGNING_KEY',
+      'must be set (or AUDIT_SIGNING_KEY_FILE) in production: an Ed25519 private key in PEM ' +
+        'that every api process shares',
+    );
+  }
+  return { anchorIntervalMs, signing, retired };
 }
 
 function interval(value: string | undefined): number {

@@ -50,10 +50,19 @@ export const CSV_COLUMNS = [
   'metadata',
 ] as const;
 
-/** RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted. */
-function csvField(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** What a spreadsheet takes for the start of a formula (tab and CR included: some strip them). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * RFC 4180: CRLF line ends; a field with a comma, quote or line break is quoted. A cell that a
+ * spreadsheet would run as a formula (a token subject or correlation id starting with `=`, say)
+ * gets a leading `'`, which spreadsheets show as text; the JSON columns and NDJSON stay exact.
+ */
+export function csvField(value: unknown): string {
+  const raw = value === undefined || value === null ? '' : String(value);
+  const formula = FORMULA_START.test(raw);
+  const text = formula ? `'${raw}` : raw;
+  return formula || /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export function csvHeader(): string {

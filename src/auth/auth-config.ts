@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/config-error';
+import { refuseWeakSecret } from '../config/secret-strength';
 
 /** The secret `npm start` uses in development, so that a newcomer needs no setup. */
 export const DEVELOPMENT_SECRET = 'ledgerline-development-secret-not-for-production';
@@ -13,7 +14,7 @@ export type AuthConfig = {
 
 /**
  * HS256 with a shared secret for development, an issuer's JWKS for production. Outside development
- * an empty, short or default secret stops the process.
+ * a missing, short, low-entropy or published secret stops the process.
  */
 export function loadAuthConfig(env: NodeJS.ProcessEnv, development: boolean): AuthConfig {
   const issuer = env.JWT_ISSUER ?? 'ledgerline';
@@ -45,14 +46,16 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv, development: boolean): Au
       algorithms: algorithms as ('RS256' | 'ES256')[],
     };
   }
-  const secret = env.JWT_SECRET ?? (development ? DEVELOPMENT_SECRET : '');
-  if (!development && (secret.length < 32 || secret === DEVELOPMENT_SECRET)) {
-    throw new ConfigError(
-      'JWT_SECRET',
-      'outside development (LEDGER_ENV=production) set JWT_SECRET to at least 32 characters of ' +
-        'your own, or JWT_JWKS_URL',
-    );
+  if (!development) {
+    if (env.JWT_SECRET === undefined) {
+      throw new ConfigError(
+        'JWT_SECRET',
+        'must be set in production (a random value of your own), or set JWT_JWKS_URL',
+      );
+    }
+    refuseWeakSecret('JWT_SECRET', env.JWT_SECRET);
   }
+  const secret = env.JWT_SECRET ?? DEVELOPMENT_SECRET;
   if (secret.length === 0) throw new ConfigError('JWT_SECRET', 'must not be empty');
   return { issuer, audience, keys: 'shared-secret', secret };
 }

@@ -25,6 +25,7 @@ describe('configuration', () => {
       brokers: ['127.0.0.1:19092', 'kafka:9092'],
       topic: 'ledger-events',
       partitions: 3,
+      security: { tls: false },
     });
     expect(config.readStore).toEqual({
       kind: 'mongodb',

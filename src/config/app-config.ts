@@ -1,6 +1,15 @@
 import { resolve } from 'node:path';
+import { checkAuditSettings } from '../audit/audit-config';
 import { type AuthConfig, loadAuthConfig } from '../auth/auth-config';
 import { ConfigError } from './config-error';
+import {
+  checkEventStoreUrl,
+  checkMongoUrl,
+  kafkaSecurity,
+  type KafkaSecurity,
+} from './connection-security';
+import { ledgerEnvironment } from './environment';
+import { keyPair } from './pem-files';
 
 export { ConfigError };
 
@@ -16,6 +25,15 @@ export interface AppConfig {
   role: LedgerRole;
   port: number;
   host: string;
+  /** PEM certificate (chain) and key: when given, the api serves HTTPS only. */
+  tls?: { cert: string; key: string };
+  /** Bounds on what one client connection may hold, so a slow client cannot pin a socket. */
+  server: {
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
   dataDir: string;
   /** Largest JSON body accepted, in bytes. */
   bodyLimitBytes: number;
@@ -24,7 +42,13 @@ export interface AppConfig {
   eventStore: { kind: 'embedded' } | { kind: 'eventstoredb'; url: string };
   transport:
     | { kind: 'in-process' }
-    | { kind: 'kafka'; brokers: string[]; topic: string; partitions: number };
+    | {
+        kind: 'kafka';
+        brokers: string[];
+        topic: string;
+        partitions: number;
+        security: KafkaSecurity;
+      };
   readStore: { kind: 'embedded' } | { kind: 'mongodb'; url: string };
   /** Exit non-zero when a consumer keeps failing, for a supervisor to restart the process. */
   exitOnFatalError: boolean;
@@ -46,18 +70,34 @@ export interface AppConfig {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const role = oneOf(env, 'LEDGER_ROLE', ['all', 'api', 'relay', 'projector'], 'all');
-  const environment = oneOf(env, 'LEDGER_ENV', ['development', 'production'], 'development');
+  const environment = ledgerEnvironment(env);
+  const production = environment === 'production';
+  const requestTimeoutMs = integer(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000);
   const config: AppConfig = {
     environment,
     role,
     port: integer(env, 'PORT', 3000, 0, 65535),
     host: text(env, 'HOST', '127.0.0.1'),
+    ...optional('tls', keyPair(env, 'TLS_CERT_FILE', 'TLS_KEY_FILE')),
+    server: {
+      // Node requires headersTimeout <= requestTimeout.
+      headersTimeoutMs: integer(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, requestTimeoutMs),
+      requestTimeoutMs,
+      keepAliveTimeoutMs: integer(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 5000, 0, 600_000),
+      maxConnections: integer(env, 'HTTP_MAX_CONNECTIONS', 1024, 1, 1_000_000),
+    },
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 1, 60000),
     eventStore:
       oneOf(env, 'EVENT_STORE', ['embedded', 'eventstoredb'], 'embedded') === 'eventstoredb'
-        ? { kind: 'eventstoredb', url: required(env, 'EVENTSTORE_URL', 'EVENT_STORE=eventstoredb') }
+        ? {
+            kind: 'eventstoredb',
+            url: eventStoreUrl(
+              required(env, 'EVENTSTORE_URL', 'EVENT_STORE=eventstoredb'),
+              production,
+            ),
+          }
         : { kind: 'embedded' },
     transport:
       oneOf(env, 'TRANSPORT', ['in-process', 'kafka'], 'in-process') === 'kafka'
@@ -66,11 +106,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
             brokers: brokers(required(env, 'KAFKA_BROKERS', 'TRANSPORT=kafka')),
             topic: text(env, 'KAFKA_TOPIC', 'ledger-events'),
             partitions: integer(env, 'KAFKA_PARTITIONS', 3, 1, 1000),
+            security: kafkaSecurity(env, production),
           }
         : { kind: 'in-process' },
     readStore:
       oneOf(env, 'READ_STORE', ['embedded', 'mongodb'], 'embedded') === 'mongodb'
-        ? { kind: 'mongodb', url: required(env, 'MONGODB_URL', 'READ_STORE=mongodb') }
+        ? {
+            kind: 'mongodb',
+            url: mongoUrl(required(env, 'MONGODB_URL', 'READ_STORE=mongodb'), production),
+          }
         : { kind: 'embedded' },
     exitOnFatalError: true,
     readyMaxLagEvents: integer(env, 'READY_MAX_LAG_EVENTS', 1000, 0, Number.MAX_SAFE_INTEGER),
@@ -82,7 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
       'info',
     ),
-    auth: loadAuthConfig(env, environment === 'development'),
+    auth: loadAuthConfig(env, !production),
     rateLimit: {
       perSubject: integer(env, 'RATE_LIMIT_PER_SUBJECT', 600, 1, 1_000_000),
       perAddress: integer(env, 'RATE_LIMIT_PER_ADDRESS', 1200, 1, 1_000_000),
@@ -97,7 +141,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         'projections only inside one process, so only LEDGER_ROLE=all can run',
     );
   }
+  // The audit module reads its settings when the api starts; checking them here keeps a missing
+  // production key a one-line refusal like every other setting.
+  if (config.role === 'all' || config.role === 'api') checkAuditSettings(env);
   return config;
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+function eventStoreUrl(url: string, production: boolean): string {
+  checkEventStoreUrl(url, production);
+  return url;
+}
+
+function mongoUrl(url: string, production: boolean): string {
+  checkMongoUrl(url, production);
+  return url;
 }
 
 function text(env: NodeJS.ProcessEnv, name: string, fallback: string): string {

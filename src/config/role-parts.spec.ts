@@ -6,6 +6,7 @@ const kafka: AppConfig['transport'] = {
   brokers: ['b:9092'],
   topic: 't',
   partitions: 3,
+  security: { tls: false },
 };
 const inProcess: AppConfig['transport'] = { kind: 'in-process' };
 

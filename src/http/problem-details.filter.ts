@@ -18,6 +18,7 @@ import { type Problem, problemFor, sendProblem } from './problem';
 const BODY_PARSER_ERRORS: Record<string, ProblemCode> = {
   'entity.too.large': 'PAYLOAD_TOO_LARGE',
   'entity.parse.failed': 'MALFORMED_JSON',
+  'entity.too.deep': 'JSON_TOO_DEEP',
   'encoding.invalid': 'INVALID_ENCODING',
   'charset.unsupported': 'UNSUPPORTED_CHARSET',
   'encoding.unsupported': 'UNSUPPORTED_ENCODING',
@@ -45,11 +46,24 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       response.end();
       return;
     }
+    // Answered before its body arrived (a refused token, say): closing, rather than keeping the
+    // connection alive, spares reading a body nobody will use.
+    if (!request.complete) response.set('Connection', 'close');
     sendProblem(request, response, problem);
   }
 }
 
+/** What a body-parser message would say less plainly. */
+const BODY_PARSER_DETAILS: Partial<Record<ProblemCode, string>> = {
+  UNSUPPORTED_ENCODING: 'Content-Encoding is not accepted: send the body uncompressed',
+};
+
 export function toProblem(error: unknown): Problem {
+  // Raised as they are by the JSON body interceptor, or wrapped by the platform as a cause.
+  const bodyError = bodyParserError(error instanceof HttpException ? error.cause : error);
+  if (bodyError) {
+    return problemFor(bodyError, BODY_PARSER_DETAILS[bodyError] ?? (error as Error).message);
+  }
   if (error instanceof LedgerError) {
     return problemFor(error.code, error.message, error.errors ? { errors: error.errors } : {});
   }
@@ -64,9 +78,6 @@ export function toProblem(error: unknown): Problem {
     return problemFor('NOT_READY', `Not ready: ${failing}`, { checks: report });
   }
   if (error instanceof HttpException) {
-    // The platform wraps body-parser failures; their `type` says what went wrong.
-    const bodyError = bodyParserError(error.cause);
-    if (bodyError) return problemFor(bodyError, error.message);
     if (error.cause instanceof URIError) return problemFor('MALFORMED_URL', error.message);
     if (error instanceof NotFoundException) return problemFor('ROUTE_NOT_FOUND', error.message);
   }

@@ -11,7 +11,7 @@ type RoutedRequest = IncomingMessage & {
 
 /**
  * Structured JSON logs: one line per request with method, route template, status, duration and
- * correlation id; credentials never reach the log.
+ * correlation id; credentials never reach the log, not even one sent as `?access_token=`.
  */
 export function loggingOptions(config: AppConfig): Params {
   return {
@@ -30,7 +30,7 @@ export function loggingOptions(config: AppConfig): Params {
       serializers: {
         req: (request: { method: string; url: string }) => ({
           method: request.method,
-          url: request.url,
+          url: withoutQuery(request.url),
         }),
         res: (response: ServerResponse) => ({ statusCode: response.statusCode }),
       },
@@ -47,4 +47,13 @@ export function loggingOptions(config: AppConfig): Params {
       },
     },
   };
+}
+
+/**
+ * Drops the query string, names and values alike: a caller may put a token, or anything else it
+ * should not, in a URL (even as a bare name), and the log keeps it longer than the request lives.
+ */
+export function withoutQuery(url: string): string {
+  const query = url.indexOf('?');
+  return query < 0 ? url : `${url.slice(0, query)}?[redacted]`;
 }

@@ -34,6 +34,7 @@ export const PROBLEMS = {
   // The request itself
   VALIDATION_FAILED: { status: 400, title: 'The request is not valid' },
   MALFORMED_JSON: { status: 400, title: 'The body is not JSON' },
+  JSON_TOO_DEEP: { status: 400, title: 'The JSON is nested too deeply' },
   MALFORMED_URL: { status: 400, title: 'The URL is not valid' },
   INVALID_ENCODING: { status: 400, title: 'The body is not UTF-8' },
   REQUEST_ABORTED: { status: 400, title: 'The request was aborted' },

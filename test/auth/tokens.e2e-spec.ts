@@ -1,5 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
 import { loadConfig } from '../../src/config/app-config';
@@ -178,7 +179,7 @@ describe('bearer tokens', () => {
       );
       expect(() => loadConfig({ JWT_SECRET: '' })).toThrow(/JWT_SECRET/);
       expect(
-        loadConfig({ LEDGER_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).auth,
+        loadConfig({ LEDGER_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }).auth,
       ).toMatchObject({ keys: 'shared-secret' });
     });
   });

@@ -1,4 +1,5 @@
 import { httpClient, type HttpClient } from '../support/http-client';
+import { STAFF, tokenFor } from '../support/tokens';
 import { eventCount } from '../support/ledger-fold';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
 
@@ -107,7 +108,10 @@ describe('hostile input', () => {
     ]);
     const response = await fetch(`${ledger.baseUrl}${deposit}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${await tokenFor(STAFF.subject, ...STAFF.roles)}`,
+      },
       body: bytes,
     });
     expect(response.status).toBe(400);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../src/app/app.module';
 import { configureApp } from '../../src/app/configure-app';
+import { LedgerHttpAdapter } from '../../src/app/ledger-http-adapter';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port';
 import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
@@ -41,16 +42,16 @@ export async function startLedger(
   const moduleRef = await Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
   }).compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({
-    bodyParser: false,
-    logger: ['error'],
-  });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(
+    new LedgerHttpAdapter(config),
+    { bodyParser: false, logger: ['error'] },
+  );
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   return {
     app,
-    baseUrl: `http://127.0.0.1:${address.port}`,
+    baseUrl: `${config.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     dataDir,
     eventStore: app.get(EVENT_STORE),
     readStore: app.get(READ_STORE),

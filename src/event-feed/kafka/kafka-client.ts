@@ -1,4 +1,5 @@
 import { Kafka, logLevel as KafkaJsLogLevel, type LogEntry } from 'kafkajs';
+import type { KafkaSecurity } from '../../config/connection-security';
 
 export type KafkaLogLevel = 'error' | 'warn' | 'info' | 'debug';
 
@@ -25,6 +26,8 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number;
   requestTimeoutMs?: number;
   retries?: number;
+  /** TLS and SASL, as configured; plaintext without. */
+  security?: KafkaSecurity;
 }
 
 const LEVELS: Record<KafkaLogLevel, KafkaJsLogLevel> = {
@@ -44,6 +47,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   return new Kafka({
     brokers: options.brokers,
     clientId: options.clientId ?? 'ledgerline',
+    ssl: options.security?.tls || false,
+    ...(options.security?.sasl ? { sasl: options.security.sasl } : {}),
     connectionTimeout: options.connectionTimeoutMs ?? 3000,
     requestTimeout: options.requestTimeoutMs ?? 10_000,
     // A few seconds of back-off in all: a publish to a closed port fails after about 1.5 s.

@@ -16,6 +16,7 @@ const PARAMETER_REFUSALS: Record<string, ProblemCode[]> = {
 const BODY_REFUSALS: ProblemCode[] = [
   'VALIDATION_FAILED',
   'MALFORMED_JSON',
+  'JSON_TOO_DEEP',
   'INVALID_ENCODING',
   'REQUEST_ABORTED',
   'PAYLOAD_TOO_LARGE',
