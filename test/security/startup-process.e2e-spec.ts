@@ -58,9 +58,13 @@ describe('a refused start-up', () => {
       { TLS_CERT_FILE: '/nonexistent/cert.pem', TLS_KEY_FILE: '/nonexistent/key.pem' },
       /^Invalid setting TLS_CERT_FILE: cannot read \/nonexistent\/cert.pem/,
     ],
-  ])('for %s is one line naming the setting, and exit 1', async (_, env, line) => {
-    const { code, output } = await refusedStart(env);
-    expect(code).toBe(1);
-    expect(output.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
-  }, 60_000);
+  ])(
+    'for %s is one line naming the setting, and exit 1',
+    async (_, env, line) => {
+      const { code, output } = await refusedStart(env);
+      expect(code).toBe(1);
+      expect(output.trimEnd().split('\n')).toEqual([expect.stringMatching(line)]);
+    },
+    60_000,
+  );
 });

@@ -73,8 +73,16 @@ describe('start-up refusals', () => {
       ['32 spaces', ' '.repeat(32), 'repeats a shorter block'],
       ['one repeated character', 'x'.repeat(64), 'repeats a shorter block'],
       ['a repeated block', 'Secr3t!'.repeat(6), 'repeats a shorter block'],
-      ['a two-letter alphabet', '0110100110010110100101100110100101101001', 'has too little entropy'],
-      ['a short alphabet', 'abcabcabcabcbcabcacbabcbacbacbabcabcbabcabcabc', 'has too little entropy'],
+      [
+        'a two-letter alphabet',
+        '0110100110010110100101100110100101101001',
+        'has too little entropy',
+      ],
+      [
+        'a short alphabet',
+        'abcabcabcabcbcabcacbabcbacbacbabcabcbabcabcabc',
+        'has too little entropy',
+      ],
       ['31 random characters', strong().slice(0, 31), 'must be at least 32 characters'],
     ])('refuses %s', (_, secret, why) => {
       expect(refusal({ ...production(), [setting]: secret })).toMatch(
