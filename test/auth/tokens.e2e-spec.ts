@@ -179,7 +179,11 @@ describe('bearer tokens', () => {
       );
       expect(() => loadConfig({ JWT_SECRET: '' })).toThrow(/JWT_SECRET/);
       expect(
-        loadConfig({ LEDGER_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex') }).auth,
+        loadConfig({
+          LEDGER_ENV: 'production',
+          JWT_SECRET: randomBytes(32).toString('hex'),
+          AUDIT_ANCHOR_KEY: randomBytes(32).toString('hex'),
+        }).auth,
       ).toMatchObject({ keys: 'shared-secret' });
     });
   });
