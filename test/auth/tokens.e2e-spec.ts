@@ -1,6 +1,6 @@
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createServer, type Server } from 'node:http';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
 import { loadConfig } from '../../src/config/app-config';
@@ -182,7 +182,9 @@ describe('bearer tokens', () => {
         loadConfig({
           LEDGER_ENV: 'production',
           JWT_SECRET: randomBytes(32).toString('hex'),
-          AUDIT_ANCHOR_KEY: randomBytes(32).toString('hex'),
+          AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
+            .privateKey.export({ format: 'pem', type: 'pkcs8' })
+            .toString(),
         }).auth,
       ).toMatchObject({ keys: 'shared-secret' });
     });

@@ -11,11 +11,12 @@ describe('the compose stack', () => {
   );
   const nginx = docker('nginx.conf');
 
-  it('requires both secrets, with nothing to fall back on', () => {
+  it('requires the token secret with nothing to fall back on, and a mounted signing key', () => {
     expect(ledgerServices.length).toBeGreaterThan(0);
     for (const [, { environment }] of ledgerServices) {
       expect(environment.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?[^}]+\}$/);
-      expect(environment.AUDIT_ANCHOR_KEY).toMatch(/^\$\{AUDIT_ANCHOR_KEY:\?[^}]+\}$/);
+      expect(environment.AUDIT_SIGNING_KEY_FILE).toBe('/run/secrets/audit-signing-key');
+      expect(environment.AUDIT_SIGNING_KEY).toBeUndefined();
     }
   });
 

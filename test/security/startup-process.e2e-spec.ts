@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { removeDataDir, tempDataDir } from '../support/ledger-app';
 
@@ -12,7 +12,13 @@ async function refusedStart(
 ): Promise<{ code: number; output: string }> {
   const dataDir = tempDataDir();
   const inherited = { ...process.env };
-  for (const name of ['NODE_ENV', 'LEDGER_ENV', 'JWT_SECRET', 'AUDIT_ANCHOR_KEY']) {
+  for (const name of [
+    'NODE_ENV',
+    'LEDGER_ENV',
+    'JWT_SECRET',
+    'AUDIT_SIGNING_KEY',
+    'AUDIT_SIGNING_KEY_FILE',
+  ]) {
     delete inherited[name];
   }
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
@@ -31,27 +37,30 @@ async function refusedStart(
 }
 
 const strong = () => randomBytes(32).toString('hex');
+/** An Ed25519 anchor signing key in PEM, as production needs one. */
+const signingKey = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 
 describe('a refused start-up', () => {
   it.each([
     [
-      'a missing anchor key in production',
+      'a missing anchor signing key in production',
       { LEDGER_ENV: 'production', JWT_SECRET: strong() },
-      /^Invalid setting AUDIT_ANCHOR_KEY: must be set in production/,
+      /^Invalid setting AUDIT_SIGNING_KEY: must be set \(or AUDIT_SIGNING_KEY_FILE\) in production/,
     ],
     [
       'the compose placeholder secret under NODE_ENV=production',
       {
         NODE_ENV: 'production',
         JWT_SECRET: 'change-me-to-a-long-random-secret-of-your-own',
-        AUDIT_ANCHOR_KEY: strong(),
+        AUDIT_SIGNING_KEY: signingKey(),
       },
       /^Invalid setting JWT_SECRET: is a published placeholder/,
     ],
     [
-      '32 spaces as the anchor key',
-      { LEDGER_ENV: 'production', JWT_SECRET: strong(), AUDIT_ANCHOR_KEY: ' '.repeat(32) },
-      /^Invalid setting AUDIT_ANCHOR_KEY: repeats a shorter block/,
+      '32 spaces as the token secret',
+      { LEDGER_ENV: 'production', JWT_SECRET: ' '.repeat(32), AUDIT_SIGNING_KEY: signingKey() },
+      /^Invalid setting JWT_SECRET: repeats a shorter block/,
     ],
     [
       'an unreadable certificate',

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
@@ -6,11 +6,14 @@ import { ConfigError, loadConfig } from '../../src/config/app-config';
 import { makeTestCertificate, type TestCertificate } from '../support/test-certificate';
 
 const strong = () => randomBytes(32).toString('hex');
+/** An Ed25519 anchor signing key in PEM, as production needs one. */
+const signingKey = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
 /** A production environment that starts, for each case to spoil one setting of. */
 const production = () => ({
   LEDGER_ENV: 'production',
   JWT_SECRET: strong(),
-  AUDIT_ANCHOR_KEY: strong(),
+  AUDIT_SIGNING_KEY: signingKey(),
 });
 
 function refusal(env: NodeJS.ProcessEnv): string {
@@ -30,9 +33,9 @@ describe('start-up refusals', () => {
 
   describe('production mode', () => {
     it('is switched on by NODE_ENV=production alone', () => {
-      const env = { NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_ANCHOR_KEY: strong() };
+      const env = { NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_SIGNING_KEY: signingKey() };
       expect(loadConfig(env).environment).toBe('production');
-      expect(refusal({ NODE_ENV: 'production', AUDIT_ANCHOR_KEY: strong() })).toMatch(
+      expect(refusal({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: signingKey() })).toMatch(
         /^Invalid setting JWT_SECRET: must be set in production/,
       );
     });
@@ -46,9 +49,11 @@ describe('start-up refusals', () => {
       expect(loadConfig({ NODE_ENV: 'test' }).environment).toBe('development');
     });
 
-    it('needs an anchor key in production, named in one line', () => {
+    it('needs an anchor signing key in production, named in one line', () => {
       const env = { LEDGER_ENV: 'production', JWT_SECRET: strong() };
-      expect(refusal(env)).toMatch(/^Invalid setting AUDIT_ANCHOR_KEY: must be set in production/);
+      expect(refusal(env)).toMatch(
+        /^Invalid setting AUDIT_SIGNING_KEY: must be set \(or AUDIT_SIGNING_KEY_FILE\) in production/,
+      );
       // Roles that do not serve the api never sign anchors.
       expect(() =>
         loadConfig({ ...env, LEDGER_ROLE: 'relay', TRANSPORT: 'kafka', KAFKA_BROKERS: 'k:9092' }),
@@ -56,7 +61,7 @@ describe('start-up refusals', () => {
     });
   });
 
-  describe.each(['JWT_SECRET', 'AUDIT_ANCHOR_KEY'])('%s', (setting) => {
+  describe.each(['JWT_SECRET'])('%s', (setting) => {
     it.each([
       ['the compose placeholder', 'change-me-to-a-long-random-secret-of-your-own'],
       ['the other compose placeholder', 'change-me-to-another-long-random-key-of-your-own'],
