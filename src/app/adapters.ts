@@ -1,4 +1,4 @@
-import type { Provider } from '@nestjs/common';
+import { Logger, type Provider } from '@nestjs/common';
 import { join } from 'node:path';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
@@ -9,7 +9,10 @@ import { EVENT_PUBLISHER } from '../event-feed/event-publisher.port';
 import { EventStoreFeed } from '../event-feed/in-process/event-store-feed';
 import { KafkaEventFeed } from '../event-feed/kafka/kafka-event-feed';
 import { KafkaEventPublisher } from '../event-feed/kafka/kafka-event-publisher';
-import { SqliteEventStore } from '../event-store/embedded/sqlite-event-store';
+import {
+  type EventStoreObserver,
+  SqliteEventStore,
+} from '../event-store/embedded/sqlite-event-store';
 import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
 import { UpcastingEventStore } from '../event-store/upcasting-event-store';
@@ -17,6 +20,8 @@ import { LedgerMetrics } from '../observability/ledger-metrics';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
+import { LedgerMetrics } from '../observability/ledger-metrics';
+import { hasStorageChecks, STORAGE_CHECKS } from '../observability/storage-check.port';
 
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
 export function adapters(config: AppConfig): Provider[] {
@@ -28,7 +33,10 @@ export function adapters(config: AppConfig): Provider[] {
         skippedEvents: metrics.eventStoreSkipped,
       });
     }
-    return new SqliteEventStore({ file: join(config.dataDir, 'events.sqlite') });
+    return new SqliteEventStore({
+      file: join(config.dataDir, 'events.sqlite'),
+      observer: embeddedStoreObserver(metrics),
+    });
   };
   const providers: Provider[] = [
     { provide: APP_CONFIG, useValue: config },
@@ -45,6 +53,15 @@ export function adapters(config: AppConfig): Provider[] {
         readStore.kind === 'mongodb'
           ? new MongoReadStore({ url: readStore.url })
           : new SqliteReadStore({ file: join(config.dataDir, 'read-models.sqlite') }),
+    },
+    {
+      // Readiness checks of the stores' own files, where the adapter has files to check.
+      provide: STORAGE_CHECKS,
+      inject: [EVENT_STORE, READ_STORE],
+      useFactory: (events: UpcastingEventStore, reads: ReadStore) =>
+        [events.stored, reads].flatMap((store) =>
+          hasStorageChecks(store) ? store.storageChecks() : [],
+        ),
     },
     {
       provide: DEAD_LETTERS,
@@ -70,4 +87,27 @@ export function adapters(config: AppConfig): Provider[] {
     });
   }
   return providers;
+}
+
+/** A clock that stays behind clamps every append; one log line per this long is enough. */
+const CLOCK_LOG_INTERVAL_MS = 10_000;
+
+function embeddedStoreObserver(metrics: LedgerMetrics): EventStoreObserver {
+  const logger = new Logger(SqliteEventStore.name);
+  let loggedAt = -Infinity;
+  let unlogged = 0;
+  return {
+    groupCommitted: (size) => metrics.appendGroupSize.observe(size),
+    clockSteppedBack: (clock, recordedAt) => {
+      metrics.clockStepsBack.inc();
+      unlogged++;
+      if (performance.now() - loggedAt < CLOCK_LOG_INTERVAL_MS) return;
+      logger.warn(
+        `Clock stepped back: it read ${clock}, behind the log's last recorded time ` +
+          `${recordedAt}; ${unlogged} append(s) stored at the last recorded time instead`,
+      );
+      loggedAt = performance.now();
+      unlogged = 0;
+    },
+  };
 }

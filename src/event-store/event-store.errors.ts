@@ -1,4 +1,5 @@
 import { LedgerError } from '../problems/ledger-error';
+import type { StorageFault, StorageFaultReason } from '../storage/storage-fault';
 import type { ExpectedRevision } from './expected-revision';
 
 /** The stream moved on since the caller read it. */
@@ -27,11 +28,14 @@ export class PartialDuplicateAppendError extends LedgerError {
   }
 }
 
-/** The store cannot be reached; callers answer 503 rather than wait. */
-export class EventStoreUnavailableError extends LedgerError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+/** The store cannot do it now; callers answer 503 rather than wait. Nothing was written. */
+export class EventStoreUnavailableError extends LedgerError implements StorageFault {
+  readonly reason: StorageFaultReason;
+
+  constructor(message: string, options: { cause?: unknown; reason?: StorageFaultReason } = {}) {
     super('STORE_UNAVAILABLE', message, options);
     this.name = 'EventStoreUnavailableError';
+    this.reason = options.reason ?? 'unreachable';
   }
 }
 

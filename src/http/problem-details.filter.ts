@@ -12,6 +12,7 @@ import type { Request, Response } from 'express';
 import { DomainError } from '../domain/domain-error';
 import { LedgerError } from '../problems/ledger-error';
 import type { ProblemCode } from '../problems/problem-catalog';
+import { isStorageFault, RETRY_AFTER_SECONDS } from '../storage/storage-fault';
 import { type Problem, problemFor, sendProblem } from './problem';
 
 /** Errors the body parser raises before our code runs, by their `type`. */
@@ -49,6 +50,9 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // Answered before its body arrived (a refused token, say): closing, rather than keeping the
     // connection alive, spares reading a body nobody will use.
     if (!request.complete) response.set('Connection', 'close');
+    // A lock released or space freed: the client may try again, and when.
+    const retryAfter = isStorageFault(error) ? RETRY_AFTER_SECONDS[error.reason] : undefined;
+    if (retryAfter !== undefined) response.set('Retry-After', String(retryAfter));
     sendProblem(request, response, problem);
   }
 }
@@ -65,7 +69,10 @@ export function toProblem(error: unknown): Problem {
     return problemFor(bodyError, BODY_PARSER_DETAILS[bodyError] ?? (error as Error).message);
   }
   if (error instanceof LedgerError) {
-    return problemFor(error.code, error.message, error.errors ? { errors: error.errors } : {});
+    return problemFor(error.code, error.message, {
+      ...(error.errors ? { errors: error.errors } : {}),
+      ...(isStorageFault(error) ? { reason: error.reason } : {}),
+    });
   }
   if (error instanceof DomainError) return problemFor(error.code, error.message);
   if (error instanceof ThrottlerException) {

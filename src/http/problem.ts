@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import type { FieldError } from '../problems/ledger-error';
 import { PROBLEMS, type ProblemCode } from '../problems/problem-catalog';
+import type { StorageFaultReason } from '../storage/storage-fault';
 
 /** RFC 9457 problem details, with our stable machine-readable `code`. */
 export interface Problem {
@@ -14,6 +15,8 @@ export interface Problem {
   errors?: FieldError[];
   /** Readiness failures: the health report, naming every check. */
   checks?: unknown;
+  /** STORE_UNAVAILABLE: why (busy, full, read-only, corrupt, vanished, closed, unreachable). */
+  reason?: StorageFaultReason;
 }
 
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
@@ -34,7 +37,7 @@ export function problemTypeOf(code: ProblemCode): string {
 export function problemFor(
   code: ProblemCode,
   detail: string,
-  extra: Pick<Problem, 'errors' | 'checks'> = {},
+  extra: Pick<Problem, 'errors' | 'checks' | 'reason'> = {},
 ): Problem {
   const { status, title } = PROBLEMS[code];
   return { type: problemTypeOf(code), title, status, code, detail, ...extra };

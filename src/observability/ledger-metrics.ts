@@ -42,6 +42,32 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly appendGroupSize = new Histogram({
+    name: 'ledger_event_store_group_size',
+    help: 'Requests committed together in one embedded event store transaction (one fsync)',
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+    registers: [this.registry],
+  });
+
+  readonly clockStepsBack = new Counter({
+    name: 'ledger_clock_steps_back_total',
+    help: 'Appends whose clock reading was behind the log, stored at the last recorded time instead',
+    registers: [this.registry],
+  });
+
+  readonly storageWaits = new Counter({
+    name: 'ledger_consumer_storage_waits_total',
+    help: 'Batches a consumer retried later because a store was busy or full, by consumer and reason',
+    labelNames: ['consumer', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly idempotencySaveFailures = new Counter({
+    name: 'ledger_idempotency_save_failures_total',
+    help: 'Committed commands whose stored answer could not be saved; a retry rebuilds it',
+    registers: [this.registry],
+  });
+
   readonly eventsHandled = new Counter({
     name: 'ledger_consumer_events_total',
     help: 'Events handed to each feed consumer (projection, process manager) by this process',

@@ -1,4 +1,5 @@
 import { LedgerError } from '../problems/ledger-error';
+import type { StorageFault, StorageFaultReason } from '../storage/storage-fault';
 
 export class DuplicateKeyError extends Error {
   constructor(
@@ -10,10 +11,13 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-/** The store cannot be reached; callers answer 503 rather than wait. */
-export class ReadStoreUnavailableError extends LedgerError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+/** The store cannot do it now; callers answer 503 rather than wait. */
+export class ReadStoreUnavailableError extends LedgerError implements StorageFault {
+  readonly reason: StorageFaultReason;
+
+  constructor(message: string, options: { cause?: unknown; reason?: StorageFaultReason } = {}) {
     super('STORE_UNAVAILABLE', message, options);
     this.name = 'ReadStoreUnavailableError';
+    this.reason = options.reason ?? 'unreachable';
   }
 }

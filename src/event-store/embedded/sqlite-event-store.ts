@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
+import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import Database from 'better-sqlite3';
-import { type EventEnvelope, envelopeHash, GENESIS_HASH, type NewEvent } from '../event-envelope';
-import { PartialDuplicateAppendError, WrongExpectedRevisionError } from '../event-store.errors';
+import type Database from 'better-sqlite3';
+import type { EventEnvelope, NewEvent } from '../event-envelope';
+import { EventStoreUnavailableError } from '../event-store.errors';
 import type {
   AppendResult,
   BatchHandler,
@@ -14,70 +13,53 @@ import type {
   Subscription,
 } from '../event-store.port';
 import type { ExpectedRevision } from '../expected-revision';
+import type { StorageCheck, StorageChecked } from '../../observability/storage-check.port';
+import { type FileIdentity, identityOf, stillOnDisk } from '../../storage/embedded/file-identity';
+import { sqliteFaultReason } from '../../storage/embedded/sqlite-fault';
+import { CatchUpSubscription } from './catch-up-subscription';
+import { type EventRow, openEventFile, prepareEventFile, toEnvelope } from './sqlite-event-rows';
+import { SqliteWriter } from './sqlite-writer';
+
+/** What the store tells its operator about; the app binds it to metrics and the log. */
+export interface EventStoreObserver {
+  /** The clock said `clock`, behind the log; the append was stored at `recordedAt` instead. */
+  clockSteppedBack(clock: string, recordedAt: string): void;
+  /** One commit carried `size` requests. */
+  groupCommitted(size: number): void;
+}
 
 export interface SqliteEventStoreOptions {
   file: string;
-  /** How often a caught-up subscription looks for appends made by other processes. */
+  /**
+   * How often a caught-up subscription checks whether another connection (another process, or
+   * another instance on the same file) committed. The check is `PRAGMA data_version`, which costs
+   * microseconds; the log is read only when it changed.
+   */
   pollIntervalMs?: number;
+  /** How long an append waits for another process's write lock before it fails as busy (503). */
+  lockWaitMs?: number;
+  /** Stamps recordedAt; tests step it back. */
+  clock?: () => Date;
+  observer?: EventStoreObserver;
 }
 
-const DEFAULT_POLL_INTERVAL_MS = 100;
+const DEFAULT_POLL_INTERVAL_MS = 3;
+const DEFAULT_LOCK_WAIT_MS = 2000;
+/** Opening may have to wait for another process that creates or migrates the file. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+/**
+ * Reads in WAL mode do not wait for writers; they can meet a lock only while another connection
+ * recovers the log after a crash. The wait is on the event loop, so it stays short.
+ */
+const READ_BUSY_TIMEOUT_MS = 100;
+/** Readiness fails below this much free space in the data folder: appends are about to fail. */
+const MIN_FREE_BYTES = 1024 * 1024;
 const DEFAULT_BATCH_SIZE = 500;
-/** Long enough for another process to finish its append, short enough to fail instead of hang. */
-const BUSY_TIMEOUT_MS = 5000;
 /** SQLite reads a negative LIMIT as "no limit". */
 const NO_LIMIT = -1;
 
-// Plain columns on purpose: auditors and tamper-detection tests read and edit rows with SQL.
-const SCHEMA = `
-  CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY AUTOINCREMENT,
-    event_id TEXT NOT NULL UNIQUE,
-    stream_id TEXT NOT NULL,
-    revision INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    recorded_at TEXT NOT NULL,
-    data TEXT NOT NULL,
-    metadata TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (stream_id, revision)
-  )`;
-
-/** Files created before events were hash-chained get the column, then the chain, at open. */
-const ADD_HASH_COLUMN = "ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT ''";
-const MIGRATION_PAGE = 1000;
-
-interface EventRow {
-  position: number;
-  event_id: string;
-  stream_id: string;
-  revision: number;
-  type: string;
-  schema_version: number;
-  recorded_at: string;
-  data: string;
-  metadata: string;
-  hash: string;
-}
-
-type StoredId = Pick<EventRow, 'stream_id' | 'revision' | 'position'>;
-
-function prepareStatements(db: Database.Database) {
+function prepareReads(db: Database.Database) {
   return {
-    insert: db.prepare<Omit<EventRow, 'position'>>(
-      `INSERT INTO events
-         (event_id, stream_id, revision, type, schema_version, recorded_at, data, metadata, hash)
-       VALUES
-         (@event_id, @stream_id, @revision, @type, @schema_version, @recorded_at, @data, @metadata,
-          @hash)`,
-    ),
-    byEventId: db.prepare<[string], StoredId>(
-      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
-    ),
-    last: db.prepare<[string], Pick<EventRow, 'revision' | 'hash'>>(
-      'SELECT revision, hash FROM events WHERE stream_id = ? ORDER BY revision DESC LIMIT 1',
-    ),
     streamForwards: db.prepare<{ streamId: string; from: number; limit: number }, EventRow>(
       `SELECT * FROM events WHERE stream_id = @streamId AND revision >= @from
        ORDER BY revision LIMIT @limit`,
@@ -93,91 +75,41 @@ function prepareStatements(db: Database.Database) {
   };
 }
 
-function toEnvelope(row: EventRow): EventEnvelope {
-  return {
-    eventId: row.event_id,
-    streamId: row.stream_id,
-    revision: row.revision,
-    position: row.position,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    recordedAt: row.recorded_at,
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
-    hash: row.hash,
-  };
-}
-
-function hasHashColumn(db: Database.Database): boolean {
-  const columns = db.pragma('table_info(events)') as { name: string }[];
-  return columns.some((column) => column.name === 'hash');
-}
-
 /**
- * Adds the hash column to a file written before events were chained and chains what is there,
- * stream by stream in revision order. Those hashes attest the events as found at this moment,
- * not as first written. Under the write lock, so that only one process migrates.
+ * The embedded event store: one SQLite file that several processes may share. Appends go to a
+ * writer thread that commits what arrives together in one transaction (one fsync); reads run on
+ * the caller's thread over a connection of their own, which WAL keeps from waiting for writers.
  */
-function migrateToHashChain(db: Database.Database): void {
-  if (hasHashColumn(db)) return;
-  db.transaction(() => {
-    if (hasHashColumn(db)) return;
-    db.exec(ADD_HASH_COLUMN);
-    const page = db.prepare<{ streamId: string; revision: number; limit: number }, EventRow>(
-      `SELECT * FROM events WHERE (stream_id, revision) > (@streamId, @revision)
-       ORDER BY stream_id, revision LIMIT @limit`,
-    );
-    const setHash = db.prepare<[string, number]>('UPDATE events SET hash = ? WHERE position = ?');
-    let after = { streamId: '', revision: -1 };
-    let previous = { streamId: '', hash: GENESIS_HASH };
-    for (;;) {
-      const rows = page.all({ ...after, limit: MIGRATION_PAGE });
-      if (rows.length === 0) return;
-      for (const row of rows) {
-        const prior = previous.streamId === row.stream_id ? previous.hash : GENESIS_HASH;
-        const hash = envelopeHash(toEnvelope({ ...row, hash: '' }), prior);
-        setHash.run(hash, row.position);
-        previous = { streamId: row.stream_id, hash };
-      }
-      const last = rows[rows.length - 1];
-      after = { streamId: last.stream_id, revision: last.revision };
-    }
-  }).immediate();
-}
-
-/**
- * The embedded event store: one SQLite file that several processes may share. better-sqlite3 is
- * synchronous, so every call holds the event loop while it runs, including while it waits for
- * another process's write lock (at most BUSY_TIMEOUT_MS).
- */
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore implements EventStore, StorageChecked {
   private readonly db: Database.Database;
+  private readonly reads: ReturnType<typeof prepareReads>;
+  private readonly writer: SqliteWriter;
+  private readonly opened: FileIdentity;
   private readonly pollIntervalMs: number;
+  private readonly clock: () => Date;
   private readonly subscriptions = new Set<CatchUpSubscription>();
+  private changeWatch: NodeJS.Timeout | undefined;
+  private dataVersion = 0;
+  private lastGroup = 0;
   private closing: Promise<void> | undefined;
 
-  private readonly statements: ReturnType<typeof prepareStatements>;
-  private readonly appendTransaction: Database.Transaction<
-    (streamId: string, events: NewEvent[], expected: ExpectedRevision) => AppendResult
-  >;
-
-  constructor(options: SqliteEventStoreOptions) {
-    mkdirSync(dirname(options.file), { recursive: true });
+  constructor(private readonly options: SqliteEventStoreOptions) {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    this.db = new Database(options.file);
-    // Before anything else: switching to WAL and creating the table take locks too.
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    this.db.pragma('journal_mode = WAL');
-    // An accepted event must survive a power cut, so every commit is synced to disk.
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(SCHEMA);
-    migrateToHashChain(this.db);
-
-    this.statements = prepareStatements(this.db);
-    this.appendTransaction = this.db.transaction(
-      (streamId: string, events: NewEvent[], expected: ExpectedRevision) =>
-        this.appendLocked(streamId, events, expected),
-    );
+    this.clock = options.clock ?? (() => new Date());
+    this.db = openEventFile(options.file, OPEN_BUSY_TIMEOUT_MS);
+    try {
+      prepareEventFile(this.db);
+      this.db.pragma(`busy_timeout = ${READ_BUSY_TIMEOUT_MS}`);
+      this.reads = prepareReads(this.db);
+      this.opened = identityOf(options.file);
+    } catch (error) {
+      this.db.close();
+      throw error;
+    }
+    this.writer = new SqliteWriter({
+      file: options.file,
+      lockWaitMs: options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS,
+    });
   }
 
   async append(
@@ -188,23 +120,29 @@ export class SqliteEventStore implements EventStore {
     if (events.length === 0) {
       throw new Error(`Stream ${streamId}: an append needs at least one event`);
     }
-    // IMMEDIATE takes the write lock before the revision check, so no other process can append
-    // between the check and the insert.
-    const result = this.appendTransaction.immediate(streamId, events, expected);
+    const reply = await this.writer.append(streamId, events, expected, this.clock().toISOString());
+    if (reply.group.seq > this.lastGroup) {
+      this.lastGroup = reply.group.seq;
+      this.options.observer?.groupCommitted(reply.group.size);
+    }
+    if (reply.clamped) {
+      this.options.observer?.clockSteppedBack(reply.clamped.clock, reply.clamped.recordedAt);
+    }
     for (const subscription of this.subscriptions) subscription.wake();
-    return result;
+    return reply.result;
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<EventEnvelope[]> {
     const limit = options.maxCount ?? NO_LIMIT;
-    const rows =
+    const rows = this.read(() =>
       options.direction === 'backwards'
-        ? this.statements.streamBackwards.all({
+        ? this.reads.streamBackwards.all({
             streamId,
             from: options.fromRevision ?? Number.MAX_SAFE_INTEGER,
             limit,
           })
-        : this.statements.streamForwards.all({ streamId, from: options.fromRevision ?? 0, limit });
+        : this.reads.streamForwards.all({ streamId, from: options.fromRevision ?? 0, limit }),
+    );
     return rows.map(toEnvelope);
   }
 
@@ -213,7 +151,7 @@ export class SqliteEventStore implements EventStore {
   }
 
   async headPosition(): Promise<number> {
-    return this.statements.head.get()?.head ?? 0;
+    return this.read(() => this.reads.head.get()?.head ?? 0);
   }
 
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
@@ -222,12 +160,54 @@ export class SqliteEventStore implements EventStore {
       (after) => this.readPage(after, batchSize),
       handler,
       options.after,
-      this.pollIntervalMs,
     );
     this.subscriptions.add(subscription);
-    const forget = () => this.subscriptions.delete(subscription);
+    this.watchForChanges();
+    const forget = () => {
+      this.subscriptions.delete(subscription);
+      if (this.subscriptions.size === 0) this.stopWatching();
+    };
     subscription.done.then(forget, forget);
     return subscription;
+  }
+
+  /** Readiness: a commit reaches the disk, the file is still the one opened, space is left. */
+  storageChecks(): StorageCheck[] {
+    const folder = dirname(this.options.file);
+    return [
+      {
+        name: 'event-store-write',
+        run: async () => {
+          await this.writer.probe(this.clock().toISOString());
+          return {};
+        },
+      },
+      {
+        name: 'event-store-file',
+        run: async () => {
+          if (!stillOnDisk(this.options.file, this.opened)) {
+            throw new EventStoreUnavailableError(
+              `${this.options.file} was deleted or replaced since it was opened`,
+              { reason: 'vanished' },
+            );
+          }
+          return { file: this.options.file };
+        },
+      },
+      {
+        name: 'data-dir-space',
+        run: async () => {
+          const { bavail, bsize } = statfsSync(folder);
+          const freeBytes = bavail * bsize;
+          if (freeBytes < MIN_FREE_BYTES) {
+            throw new EventStoreUnavailableError(`${folder} has ${freeBytes} bytes free`, {
+              reason: 'full',
+            });
+          }
+          return { freeBytes };
+        },
+      },
+    ];
   }
 
   close(): Promise<void> {
@@ -236,134 +216,57 @@ export class SqliteEventStore implements EventStore {
   }
 
   private async shutDown(): Promise<void> {
+    this.stopWatching();
     await Promise.all([...this.subscriptions].map((subscription) => subscription.stop()));
+    await this.writer.close();
     this.db.close();
   }
 
   private readPage(after: number, limit: number): EventEnvelope[] {
-    return this.statements.page.all({ after, limit }).map(toEnvelope);
+    return this.read(() => this.reads.page.all({ after, limit })).map(toEnvelope);
   }
 
-  /** The checks below only hold while the IMMEDIATE transaction keeps the write lock. */
-  private appendLocked(
-    streamId: string,
-    events: NewEvent[],
-    expected: ExpectedRevision,
-  ): AppendResult {
-    const resent = this.findResend(streamId, events);
-    if (resent) return resent;
-
-    const last = this.statements.last.get(streamId);
-    const actual = last?.revision ?? 'no-stream';
-    if (expected !== 'any' && expected !== actual) {
-      throw new WrongExpectedRevisionError(streamId, expected, actual);
+  private read<T>(query: () => T): T {
+    try {
+      return query();
+    } catch (error) {
+      if (!this.db.open) {
+        throw new EventStoreUnavailableError('Event store is closed', {
+          cause: error,
+          reason: 'closed',
+        });
+      }
+      const reason = sqliteFaultReason(error);
+      if (reason === undefined) throw error;
+      throw new EventStoreUnavailableError(`Event store ${reason}: ${(error as Error).message}`, {
+        cause: error,
+        reason,
+      });
     }
-
-    const firstRevision = last === undefined ? 0 : last.revision + 1;
-    const recordedAt = new Date().toISOString();
-    // The write lock is held, so the previous hash cannot change before these rows commit.
-    let previousHash = last?.hash ?? GENESIS_HASH;
-    const positions = events.map((event, index) => {
-      const row = {
-        event_id: event.eventId,
-        stream_id: streamId,
-        revision: firstRevision + index,
-        type: event.type,
-        schema_version: event.schemaVersion,
-        recorded_at: recordedAt,
-        data: JSON.stringify(event.data),
-        metadata: JSON.stringify(event.metadata),
-      };
-      // Hashed as a reader will get it back: data and metadata after their JSON round trip.
-      const hash = envelopeHash(toEnvelope({ ...row, position: 0, hash: '' }), previousHash);
-      previousHash = hash;
-      return Number(this.statements.insert.run({ ...row, hash }).lastInsertRowid);
-    });
-    return {
-      revision: firstRevision + events.length - 1,
-      position: positions[positions.length - 1],
-    };
   }
 
   /**
-   * A retried request re-sends the same event ids; it must get the original answer rather than a
-   * revision conflict. Anything short of an exact, in-order repeat is a caller bug.
+   * Appends by other connections wake no one here, so while a subscription waits the store
+   * watches SQLite's data_version, which changes with every commit another connection makes.
    */
-  private findResend(streamId: string, events: NewEvent[]): AppendResult | undefined {
-    const stored = events
-      .map((event) => this.statements.byEventId.get(event.eventId))
-      .filter((row) => row !== undefined);
-    if (stored.length === 0) return undefined;
-
-    const first = stored[0];
-    const isResend =
-      stored.length === events.length &&
-      stored.every(
-        (row, index) => row.stream_id === streamId && row.revision === first.revision + index,
-      );
-    if (!isResend) throw new PartialDuplicateAppendError(streamId);
-    const last = stored[stored.length - 1];
-    return { revision: last.revision, position: last.position };
-  }
-}
-
-/**
- * Reads the log page by page after a checkpoint. Once caught up it sleeps until an append on this
- * store wakes it, or until the poll interval passes, which is how appends by other processes on
- * the same file are noticed.
- */
-class CatchUpSubscription implements Subscription {
-  readonly done: Promise<void>;
-  private stopped = false;
-  private wakeSleeper: (() => void) | undefined;
-
-  constructor(
-    private readonly readPage: (after: number) => EventEnvelope[],
-    private readonly handler: BatchHandler,
-    after: number,
-    private readonly pollIntervalMs: number,
-  ) {
-    this.done = this.run(after);
+  private watchForChanges(): void {
+    if (this.changeWatch) return;
+    this.dataVersion = this.currentDataVersion();
+    this.changeWatch = setInterval(() => {
+      if (![...this.subscriptions].some((subscription) => subscription.sleeping)) return;
+      const version = this.currentDataVersion();
+      if (version === this.dataVersion) return;
+      this.dataVersion = version;
+      for (const subscription of this.subscriptions) subscription.wake();
+    }, this.pollIntervalMs);
   }
 
-  wake(): void {
-    this.wakeSleeper?.();
+  private stopWatching(): void {
+    clearInterval(this.changeWatch);
+    this.changeWatch = undefined;
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake();
-    // A handler failure is reported through `done`; stopping has still succeeded.
-    await this.done.catch(() => undefined);
-  }
-
-  private async run(after: number): Promise<void> {
-    // Hand the subscription to the caller before the handler sees the first batch.
-    await Promise.resolve();
-    let checkpoint = after;
-    while (!this.stopped) {
-      const batch = this.readPage(checkpoint);
-      if (batch.length === 0) {
-        // Safe to sleep now: appends notify synchronously, and none could run since the read.
-        await this.sleep();
-        continue;
-      }
-      await this.handler(batch);
-      checkpoint = batch[batch.length - 1].position;
-      // Reads are synchronous and a handler may resolve at once, so without this a long catch-up
-      // would hold the event loop (HTTP requests, timers) until it reached the head.
-      await yieldToEventLoop();
-    }
-  }
-
-  private sleep(): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => this.wake(), this.pollIntervalMs);
-      this.wakeSleeper = () => {
-        clearTimeout(timer);
-        this.wakeSleeper = undefined;
-        resolve();
-      };
-    });
+  private currentDataVersion(): number {
+    return this.db.open ? (this.db.pragma('data_version', { simple: true }) as number) : 0;
   }
 }
