@@ -20,7 +20,6 @@ import { LedgerMetrics } from '../observability/ledger-metrics';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
-import { LedgerMetrics } from '../observability/ledger-metrics';
 import { hasStorageChecks, STORAGE_CHECKS } from '../observability/storage-check.port';
 
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
