@@ -1,3 +1,4 @@
+import { type LedgerlineClient, ledgerlineClient } from '../../client/ledgerline-client';
 import type { Role } from '../../src/auth/roles';
 import { STAFF, tokenFor } from './tokens';
 
@@ -8,7 +9,22 @@ export interface HttpAnswer<T = any> {
 }
 
 /**
- * A thin real HTTP client (Node's fetch) that always parses JSON bodies. It signs in as `caller`
+ * The generated, typed client (client/ledgerline-client.ts) signed in as `caller`: paths, bodies and
+ * answers are checked by the compiler against the OpenAPI document, so an API change the document
+ * does not show fails to compile here.
+ */
+export function apiClient(
+  baseUrl: string,
+  caller: { subject: string; roles: Role[] } | null = STAFF,
+): LedgerlineClient {
+  if (!caller) return ledgerlineClient(baseUrl);
+  const token = tokenFor(caller.subject, ...caller.roles);
+  return ledgerlineClient(baseUrl, () => token);
+}
+
+/**
+ * Raw requests the document does not describe (hostile bytes, wrong content types, made-up
+ * headers): a thin real HTTP client (Node's fetch) that always parses JSON bodies. It signs in as `caller`
  * (staff who may use every endpoint, by default; null for no token at all); a request that names
  * its own `authorization` header keeps it.
  */
