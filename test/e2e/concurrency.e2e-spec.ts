@@ -1,4 +1,4 @@
-import { httpClient } from '../support/http-client';
+import { apiClient } from '../support/http-client';
 import { foldLedger } from '../support/ledger-fold';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
 
@@ -14,14 +14,17 @@ describe('concurrent withdrawals on one account', () => {
   });
 
   it('never overdraw it, and the read model equals the fold of the stream', async () => {
-    const http = httpClient(ledger.baseUrl);
-    await http.post('/accounts', { ownerId: 'o', currency: 'EUR', accountId: 'hot' });
-    await http.post('/accounts/hot/deposits', { amount: 1000 });
+    const api = apiClient(ledger.baseUrl);
+    const hot = { params: { path: { id: 'hot' } } };
+    await api.POST('/accounts', { body: { ownerId: 'o', currency: 'EUR', accountId: 'hot' } });
+    await api.POST('/accounts/{id}/deposits', { ...hot, body: { amount: 1000 } });
 
     const answers = await Promise.all(
-      Array.from({ length: 50 }, () => http.post('/accounts/hot/withdrawals', { amount: 30 })),
+      Array.from({ length: 50 }, () =>
+        api.POST('/accounts/{id}/withdrawals', { ...hot, body: { amount: 30 } }),
+      ),
     );
-    const statuses = answers.map((a) => a.status);
+    const statuses = answers.map((a) => a.response.status);
     const succeeded = statuses.filter((s) => s === 200).length;
     // 1000 covers 33 withdrawals of 30; every other one must be refused, none may fail oddly.
     expect(succeeded).toBe(33);
@@ -32,7 +35,9 @@ describe('concurrent withdrawals on one account', () => {
     const stream = await ledger.eventStore.readStream('account-hot');
     expect(stream.map((e) => e.revision)).toEqual(stream.map((_, i) => i));
     const position = await ledger.eventStore.headPosition();
-    const summary = await http.get(`/accounts/hot?consistentWith=${position}`);
-    expect(summary.body).toMatchObject({ balance: 10, revision: stream.length - 1 });
+    const summary = await api.GET('/accounts/{id}', {
+      params: { path: { id: 'hot' }, query: { consistentWith: position } },
+    });
+    expect(summary.data).toMatchObject({ balance: 10, revision: stream.length - 1 });
   });
 });

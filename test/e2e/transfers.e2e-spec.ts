@@ -1,56 +1,71 @@
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { apiClient } from '../support/http-client';
 import { eventCount, foldLedger } from '../support/ledger-fold';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
 
 describe('transfers over HTTP', () => {
   let ledger: RunningLedger;
-  let http: HttpClient;
+  let api: ReturnType<typeof apiClient>;
 
   beforeAll(async () => {
     ledger = await startLedger();
-    http = httpClient(ledger.baseUrl);
+    api = apiClient(ledger.baseUrl);
   });
   afterAll(async () => {
     await ledger.stop();
     removeDataDir(ledger.dataDir);
   });
 
+  const path = (id: string) => ({ params: { path: { id } } });
+
   async function account(accountId: string, balance: number, currency = 'EUR') {
-    expect((await http.post('/accounts', { ownerId: 'o', currency, accountId })).status).toBe(201);
+    const opened = await api.POST('/accounts', { body: { ownerId: 'o', currency, accountId } });
+    expect(opened.response.status).toBe(201);
     if (balance > 0) {
-      await http.post(`/accounts/${accountId}/deposits`, { amount: balance });
+      await api.POST('/accounts/{id}/deposits', { ...path(accountId), body: { amount: balance } });
     }
+  }
+
+  function transfer(
+    fromAccountId: string,
+    toAccountId: string,
+    amount: number,
+    reference?: string,
+  ) {
+    return api.POST('/transfers', { body: { fromAccountId, toAccountId, amount, reference } });
   }
 
   async function settled(transferId: string) {
     return eventually(async () => {
-      const answer = await http.get(`/transfers/${transferId}`);
-      expect(['completed', 'failed']).toContain(answer.body.status);
-      return answer.body;
+      const { data } = await api.GET('/transfers/{id}', path(transferId));
+      expect(['completed', 'failed']).toContain(data?.status);
+      return data!;
     });
   }
 
   async function balanceOf(accountId: string) {
-    const position = await ledger.eventStore.headPosition();
-    return (await http.get(`/accounts/${accountId}?consistentWith=${position}`)).body.balance;
+    const consistentWith = await ledger.eventStore.headPosition();
+    const { data } = await api.GET('/accounts/{id}', {
+      params: { path: { id: accountId }, query: { consistentWith } },
+    });
+    return data!.balance;
+  }
+
+  async function kindsOf(accountId: string) {
+    const { data } = await api.GET('/accounts/{id}/transactions', path(accountId));
+    return data!.items;
   }
 
   it('moves money from one account to another', async () => {
     await account('t-src', 100);
     await account('t-dst', 0);
-    const accepted = await http.post('/transfers', {
-      fromAccountId: 't-src',
-      toAccountId: 't-dst',
-      amount: 60,
-      reference: 'rent',
-    });
-    expect(accepted.status).toBe(202);
-    expect(accepted.body).toMatchObject({ transferId: expect.any(String), status: 'requested' });
-    expect(accepted.headers.get('location')).toBe(`/transfers/${accepted.body.transferId}`);
+    const accepted = await transfer('t-src', 't-dst', 60, 'rent');
+    expect(accepted.response.status).toBe(202);
+    expect(accepted.data).toMatchObject({ transferId: expect.any(String), status: 'requested' });
+    const transferId = accepted.data!.transferId;
+    expect(accepted.response.headers.get('location')).toBe(`/transfers/${transferId}`);
 
-    const transfer = await settled(accepted.body.transferId);
-    expect(transfer).toMatchObject({
+    expect(await settled(transferId)).toMatchObject({
       status: 'completed',
       fromAccountId: 't-src',
       toAccountId: 't-dst',
@@ -60,11 +75,10 @@ describe('transfers over HTTP', () => {
     });
     expect(await balanceOf('t-src')).toBe(40);
     expect(await balanceOf('t-dst')).toBe(60);
-    const out = await http.get('/accounts/t-src/transactions');
-    expect(out.body.items[0]).toMatchObject({
+    expect((await kindsOf('t-src'))[0]).toMatchObject({
       kind: 'transfer-out',
       amount: -60,
-      transferId: accepted.body.transferId,
+      transferId,
       counterpartyAccountId: 't-dst',
     });
   });
@@ -72,13 +86,8 @@ describe('transfers over HTTP', () => {
   it('fails without moving money when the source cannot cover it', async () => {
     await account('t-poor', 10);
     await account('t-rich', 0);
-    const accepted = await http.post('/transfers', {
-      fromAccountId: 't-poor',
-      toAccountId: 't-rich',
-      amount: 60,
-    });
-    const transfer = await settled(accepted.body.transferId);
-    expect(transfer).toMatchObject({
+    const accepted = await transfer('t-poor', 't-rich', 60);
+    expect(await settled(accepted.data!.transferId)).toMatchObject({
       status: 'failed',
       failureReason: 'INSUFFICIENT_FUNDS',
       refunded: false,
@@ -90,70 +99,49 @@ describe('transfers over HTTP', () => {
   it('refunds the source when the destination is closed', async () => {
     await account('t-giver', 100);
     await account('t-closed', 0);
-    expect((await http.post('/accounts/t-closed/close')).status).toBe(200);
-    const accepted = await http.post('/transfers', {
-      fromAccountId: 't-giver',
-      toAccountId: 't-closed',
-      amount: 30,
-    });
-    expect(accepted.status).toBe(202);
-    const transfer = await settled(accepted.body.transferId);
-    expect(transfer).toMatchObject({
+    expect((await api.POST('/accounts/{id}/close', path('t-closed'))).response.status).toBe(200);
+    const accepted = await transfer('t-giver', 't-closed', 30);
+    expect(accepted.response.status).toBe(202);
+    expect(await settled(accepted.data!.transferId)).toMatchObject({
       status: 'failed',
       failureReason: 'ACCOUNT_CLOSED',
       refunded: true,
     });
     expect(await balanceOf('t-giver')).toBe(100);
-    const kinds = (await http.get('/accounts/t-giver/transactions')).body.items.map(
-      (t: { kind: string }) => t.kind,
-    );
+    const kinds = (await kindsOf('t-giver')).map((t) => t.kind);
     expect(kinds.slice(0, 2)).toEqual(['transfer-refund', 'transfer-out']);
     // The refund settled the debit, so the source can empty and close.
-    await http.post('/accounts/t-giver/withdrawals', { amount: 100 });
-    expect((await http.post('/accounts/t-giver/close')).status).toBe(200);
+    await api.POST('/accounts/{id}/withdrawals', { ...path('t-giver'), body: { amount: 100 } });
+    expect((await api.POST('/accounts/{id}/close', path('t-giver'))).response.status).toBe(200);
   });
 
   it('refuses transfers it can judge at once, writing nothing', async () => {
     await account('t-eur', 100);
     await account('t-usd', 0, 'USD');
     const before = await eventCount(ledger.eventStore);
-    const mismatch = await http.post('/transfers', {
-      fromAccountId: 't-eur',
-      toAccountId: 't-usd',
-      amount: 1,
-    });
-    expect(mismatch.status).toBe(422);
-    expect(mismatch.body.code).toBe('CURRENCY_MISMATCH');
-    const same = await http.post('/transfers', {
-      fromAccountId: 't-eur',
-      toAccountId: 't-eur',
-      amount: 1,
-    });
-    expect(same.status).toBe(422);
-    expect(same.body.code).toBe('SAME_ACCOUNT_TRANSFER');
-    const unknown = await http.post('/transfers', {
-      fromAccountId: 't-eur',
-      toAccountId: 'nobody',
-      amount: 1,
-    });
-    expect(unknown.status).toBe(404);
+    const mismatch = await transfer('t-eur', 't-usd', 1);
+    expect(mismatch.response.status).toBe(422);
+    expect(mismatch.error!.code).toBe('CURRENCY_MISMATCH');
+    const same = await transfer('t-eur', 't-eur', 1);
+    expect(same.response.status).toBe(422);
+    expect(same.error!.code).toBe('SAME_ACCOUNT_TRANSFER');
+    const unknown = await transfer('t-eur', 'nobody', 1);
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error!.code).toBe('ACCOUNT_NOT_FOUND');
     expect(await eventCount(ledger.eventStore)).toBe(before);
-    expect((await http.get('/transfers/nothing-here')).status).toBe(404);
+    const missing = await api.GET('/transfers/{id}', path('nothing-here'));
+    expect(missing.response.status).toBe(404);
   });
 
   it('conserves money across many concurrent transfers in both directions', async () => {
     await account('t-ping', 1000);
     await account('t-pong', 1000);
     const requests = Array.from({ length: 40 }, (_, i) =>
-      http.post('/transfers', {
-        fromAccountId: i % 2 ? 't-ping' : 't-pong',
-        toAccountId: i % 2 ? 't-pong' : 't-ping',
-        amount: 75,
-      }),
+      transfer(i % 2 ? 't-ping' : 't-pong', i % 2 ? 't-pong' : 't-ping', 75),
     );
     const accepted = await Promise.all(requests);
-    expect(new Set(accepted.map((a) => a.status))).toEqual(new Set([202]));
-    await Promise.all(accepted.map((a) => settled(a.body.transferId)));
+    expect(new Set(accepted.map((a) => a.response.status))).toEqual(new Set([202]));
+    await Promise.all(accepted.map((a) => settled(a.data!.transferId)));
     const fold = await foldLedger(ledger.eventStore);
     expect(fold.inFlight).toBe(0);
     expect(fold.total).toBe(fold.external);
