@@ -2714,6 +2714,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
             };
             path: {
+                /** @description letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit */
                 id: string;
             };
             cookie?: never;
@@ -2892,6 +2893,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
             };
             path: {
+                /** @description letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit */
                 id: string;
             };
             cookie?: never;
@@ -3032,6 +3034,7 @@ export interface operations {
                 "X-Correlation-Id"?: string;
             };
             path: {
+                /** @description letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit */
                 id: string;
             };
             cookie?: never;
@@ -4452,7 +4455,7 @@ export interface operations {
             };
             header?: never;
             path: {
-                /** @description letters, digits, "-" or "_", at most 128, starting with a letter or digit */
+                /** @description letters, digits, "_", ".", ":" or "-", at most 200, starting with a letter or digit */
                 id: string;
             };
             cookie?: never;
@@ -4480,7 +4483,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description `INVALID_ID`: Invalid id; `MALFORMED_URL`: The URL is not valid; `VALIDATION_FAILED`: The request is not valid */
+            /** @description `INVALID_STREAM_ID`: Invalid stream id; `MALFORMED_URL`: The URL is not valid; `VALIDATION_FAILED`: The request is not valid */
             400: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4491,7 +4494,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_ID" | "MALFORMED_URL" | "VALIDATION_FAILED";
+                        code?: "INVALID_STREAM_ID" | "MALFORMED_URL" | "VALIDATION_FAILED";
                         /** @enum {integer} */
                         status?: 400;
                     };
