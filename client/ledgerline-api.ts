@@ -706,6 +706,7 @@ export interface components {
          *     - `SAME_ACCOUNT_TRANSFER` (422): A transfer needs two accounts
          *     - `VALIDATION_FAILED` (400): The request is not valid
          *     - `MALFORMED_JSON` (400): The body is not JSON
+         *     - `JSON_TOO_DEEP` (400): The JSON is nested too deeply
          *     - `MALFORMED_URL` (400): The URL is not valid
          *     - `INVALID_ENCODING` (400): The body is not UTF-8
          *     - `REQUEST_ABORTED` (400): The request was aborted
@@ -740,7 +741,7 @@ export interface components {
          *     - `INTERNAL_ERROR` (500): Internal error
          * @enum {string}
          */
-        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
+        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
         ProjectionStatus: {
             checkpoint: number;
             head: number;
@@ -1078,7 +1079,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAccountAnswer"];
                 };
             };
-            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `MALFORMED_JSON`: The body is not JSON; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
             400: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -1089,7 +1090,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_ENCODING" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "MALFORMED_JSON" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        code?: "INVALID_ENCODING" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
                         /** @enum {integer} */
                         status?: 400;
                     };
@@ -1659,7 +1660,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountCommandAnswer"];
                 };
             };
-            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_ID`: Invalid id; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_ID`: Invalid id; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
             400: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -1670,7 +1671,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_ENCODING" | "INVALID_ID" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        code?: "INVALID_ENCODING" | "INVALID_ID" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
                         /** @enum {integer} */
                         status?: 400;
                     };
@@ -2052,7 +2053,7 @@ export interface operations {
                     "application/json": components["schemas"]["AccountCommandAnswer"];
                 };
             };
-            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_ID`: Invalid id; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_ID`: Invalid id; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
             400: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2063,7 +2064,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_ENCODING" | "INVALID_ID" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        code?: "INVALID_ENCODING" | "INVALID_ID" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
                         /** @enum {integer} */
                         status?: 400;
                     };
@@ -4642,7 +4643,7 @@ export interface operations {
                     "application/json": components["schemas"]["TransferAnswer"];
                 };
             };
-            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `MALFORMED_JSON`: The body is not JSON; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
             400: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4653,7 +4654,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_ENCODING" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "MALFORMED_JSON" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        code?: "INVALID_ENCODING" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
                         /** @enum {integer} */
                         status?: 400;
                     };
