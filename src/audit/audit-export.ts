@@ -1,7 +1,6 @@
-import { drainedOrClosed } from '../http/drained-or-closed';
-import { Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { EventEnvelope } from '../event-store/event-envelope';
+import { streamExport } from '../http/streamed-export';
 import { LedgerError } from '../problems/ledger-error';
 
 export type ExportFormat = 'json' | 'ndjson' | 'csv';
@@ -92,41 +91,27 @@ export function csvRow(event: EventEnvelope): string {
   return `${CSV_COLUMNS.map((column) => csvField(values[column])).join(',')}\r\n`;
 }
 
-const logger = new Logger('AuditExport');
-
 /**
- * Streams an NDJSON or CSV export page by page, with back-pressure. A failure half-way destroys
- * the connection instead of ending the body, so that a cut-off export cannot pass for a whole
- * one. `nextCursor` (a page of a longer export) goes out as the X-Next-Cursor header.
+ * Streams an NDJSON or CSV export page by page (see streamExport). `nextCursor` (a page of a
+ * longer export) goes out as the X-Next-Cursor header.
  */
-export async function writeExport(
+export function writeExport(
   response: Response,
   format: Exclude<ExportFormat, 'json'>,
   filename: string,
   batches: AsyncIterable<EventEnvelope[]>,
   nextCursor: string | null = null,
 ): Promise<void> {
-  response.status(200);
-  response.setHeader('Content-Type', `${MEDIA_TYPES[format]}; charset=utf-8`);
-  response.setHeader('Content-Disposition', `attachment; filename="${filename}.${format}"`);
-  if (nextCursor !== null) response.setHeader('X-Next-Cursor', nextCursor);
-  const render = format === 'csv' ? csvRow : ndjsonLine;
-  try {
-    if (format === 'csv' && !(await write(response, csvHeader()))) return;
-    for await (const batch of batches) {
-      if (!(await write(response, batch.map(render).join('')))) return;
-    }
-    response.end();
-  } catch (error) {
-    logger.error(`export failed: ${error instanceof Error ? error.message : String(error)}`);
-    response.destroy(error instanceof Error ? error : new Error(String(error)));
-  }
-}
-
-async function write(response: Response, chunk: string): Promise<boolean> {
-  if (response.destroyed) return false;
-  if (!response.write(chunk)) await drainedOrClosed(response);
-  return !response.destroyed;
+  return streamExport(response, {
+    contentType: MEDIA_TYPES[format],
+    headers: {
+      'Content-Disposition': `attachment; filename="${filename}.${format}"`,
+      ...(nextCursor !== null ? { 'X-Next-Cursor': nextCursor } : {}),
+    },
+    ...(format === 'csv' ? { preamble: csvHeader() } : {}),
+    pages: batches,
+    render: format === 'csv' ? csvRow : ndjsonLine,
+  });
 }
 
 export async function* single(items: EventEnvelope[]): AsyncGenerator<EventEnvelope[]> {
