@@ -53,9 +53,9 @@ describe('streaming an export', () => {
   it('lets a failure before the first page reach the caller, which can still answer', async () => {
     const server = await serving(() => ({
       contentType: 'application/x-ndjson',
-      pages: (async function* (): AsyncGenerator<number[]> {
-        throw new Error('store down');
-      })(),
+      pages: {
+        [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(new Error('store down')) }),
+      },
       render: line,
     }));
     const answer = await fetch(server.url);
