@@ -4,9 +4,13 @@ import { v5 as uuidv5 } from 'uuid';
 import type { Decider } from '../domain/decider';
 import { DomainError } from '../domain/domain-error';
 import { CURRENT_SCHEMA_VERSION } from '../domain/event-schema-versions';
-import type { EventEnvelope, NewEvent } from '../event-store/event-envelope';
-import { WrongExpectedRevisionError } from '../event-store/event-store.errors';
+import type { NewEvent } from '../event-store/event-envelope';
+import {
+  PartialDuplicateAppendError,
+  WrongExpectedRevisionError,
+} from '../event-store/event-store.errors';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { AggregateLoader } from '../history/aggregate-loader';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import type { CommandContext, CommandResult } from './command-context';
 import { ConcurrencyConflictError, RevisionMismatchError } from './command.errors';
@@ -25,6 +29,7 @@ type SchemaVersioned = keyof typeof CURRENT_SCHEMA_VERSION;
 export class CommandExecutor {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly aggregates: AggregateLoader,
     @Optional() private readonly metrics?: LedgerMetrics,
   ) {}
 
@@ -59,36 +64,54 @@ export class CommandExecutor {
   ): Promise<CommandResult> {
     const streamId = decider.streamId(id);
     for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream(streamId);
-      const earlier = lastEventOfCommand(history, context.commandId);
-      if (earlier) return { streamId, revision: earlier.revision, position: earlier.position };
-
-      const state = history.reduce(
-        (s, event) => decider.evolve(s, event as unknown as E),
-        decider.initialState,
-      );
+      const current = await this.aggregates.load(decider, id);
       // Before anything else answers, so a refused caller learns nothing about the stream.
-      authorize?.(state);
-      const current = history.at(-1);
-      const revision = current ? current.revision : 'no-stream';
+      authorize?.(current.state);
+      const revision = current.revision < 0 ? 'no-stream' : current.revision;
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+        const earlier = await this.earlierOutcome(streamId, context);
+        if (earlier) return earlier;
         throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
       }
-      const events = decider.decide(command, state);
-      if (events.length === 0) {
-        return { streamId, revision: current?.revision ?? -1, position: current?.position ?? 0 };
+      let events: E[];
+      try {
+        events = decider.decide(command, current.state);
+      } catch (error) {
+        // The refusal may be the command's own first effect (a withdrawal that emptied the account).
+        const earlier =
+          error instanceof DomainError && (await this.earlierOutcome(streamId, context));
+        if (earlier) return earlier;
+        throw error;
       }
+      if (events.length === 0) {
+        const earlier = await this.earlierOutcome(streamId, context);
+        return earlier || { streamId, revision: current.revision, position: current.position };
+      }
+      const newEvents = events.map((event, index) => toNewEvent(event, index, context));
       try {
         const timer = this.metrics?.appendDuration.startTimer();
-        const appended = await this.store.append(
-          streamId,
-          events.map((event, index) => toNewEvent(event, index, context)),
-          revision,
-        );
+        // A replay decides again on today's state but sends the same event ids, which the store
+        // recognises: it writes nothing and answers where the first attempt's events sit.
+        const appended = await this.store.append(streamId, newEvents, revision);
         timer?.();
-        this.metrics?.eventsAppended.inc(events.length);
+        if (appended.revision === current.revision + events.length) {
+          this.metrics?.eventsAppended.inc(events.length);
+          this.aggregates.appended(
+            decider,
+            id,
+            current,
+            events,
+            appended,
+            newEvents.at(-1)!.eventId,
+          );
+        }
         return { streamId, ...appended };
       } catch (error) {
+        if (error instanceof PartialDuplicateAppendError) {
+          // Decided differently from the first attempt, which then wrote fewer or more events.
+          const earlier = await this.earlierOutcome(streamId, context);
+          if (earlier) return earlier;
+        }
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (context.expectedRevision !== undefined) {
           throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
@@ -96,6 +119,23 @@ export class CommandExecutor {
         if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId, attempt);
         await sleep(Math.random() * 2 ** Math.min(attempt, 6));
       }
+    }
+  }
+
+  /**
+   * Where this command's events sit if an earlier attempt stored them: the last of them, found by
+   * their deterministic ids. Only asked where the decision refused or decided nothing, so the
+   * common path never looks history up.
+   */
+  private async earlierOutcome(
+    streamId: string,
+    context: CommandContext,
+  ): Promise<CommandResult | undefined> {
+    let last: CommandResult | undefined;
+    for (let index = 0; ; index++) {
+      const found = await this.store.findEvent(streamId, eventIdOf(context.commandId, index));
+      if (found === undefined) return last;
+      last = { streamId, ...found };
     }
   }
 }
@@ -107,8 +147,8 @@ function outcomeOf(error: unknown): string {
   return 'ERROR';
 }
 
-function lastEventOfCommand(history: EventEnvelope[], commandId: string) {
-  return history.findLast((event) => event.metadata.commandId === commandId);
+function eventIdOf(commandId: string, index: number): string {
+  return uuidv5(`${commandId}/${index}`, EVENT_ID_NAMESPACE);
 }
 
 function toNewEvent(
@@ -117,7 +157,7 @@ function toNewEvent(
   context: CommandContext,
 ): NewEvent {
   return {
-    eventId: uuidv5(`${context.commandId}/${index}`, EVENT_ID_NAMESPACE),
+    eventId: eventIdOf(context.commandId, index),
     type: event.type,
     schemaVersion: CURRENT_SCHEMA_VERSION[event.type as SchemaVersioned] ?? 1,
     data: event.data,

@@ -66,6 +66,11 @@ export interface AppConfig {
   trustProxy: string | false;
   /** Origins allowed by CORS; none by default. */
   corsOrigins: string[];
+  /**
+   * How commands load an aggregate: a snapshot every `snapshotEvery` events of a stream, and a
+   * cache of folded states bounded by entries and bytes (0 entries turns the cache off).
+   */
+  aggregateState: { snapshotEvery: number; cacheMaxEntries: number; cacheMaxBytes: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -89,6 +94,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 1, 60000),
+    aggregateState: {
+      snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 1, 1_000_000),
+      cacheMaxEntries: integer(env, 'STATE_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),
+      cacheMaxBytes: integer(env, 'STATE_CACHE_MAX_BYTES', 64 * 2 ** 20, 1024, 2 ** 40),
+    },
     eventStore:
       oneOf(env, 'EVENT_STORE', ['embedded', 'eventstoredb'], 'embedded') === 'eventstoredb'
         ? {

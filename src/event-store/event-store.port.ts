@@ -10,6 +10,12 @@ export interface AppendResult {
   position: number;
 }
 
+/** Where one stored event sits. */
+export interface EventLocation {
+  revision: number;
+  position: number;
+}
+
 export interface ReadStreamOptions {
   direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; forwards defaults to 0, backwards to the last event. */
@@ -63,6 +69,12 @@ export interface EventStore {
    * Ledgerline throws StreamDeletedError rather than read as empty or partial.
    */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]>;
+  /**
+   * Where the event with this id sits in this stream, or undefined when the stream does not hold
+   * it. For the rare paths that must tell a replayed command from a new one (see CommandExecutor);
+   * each adapter documents its cost.
+   */
+  findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined>;
   /**
    * Events of the global log in position order: every event Ledgerline wrote, including those of
    * streams deleted since. Events the store holds that Ledgerline did not write (another

@@ -3,6 +3,7 @@ import type { EventEnvelope, NewEvent } from './event-envelope';
 import type {
   AppendResult,
   BatchHandler,
+  EventLocation,
   EventStore,
   ReadAllOptions,
   ReadStreamOptions,
@@ -36,6 +37,10 @@ export class UpcastingEventStore implements EventStore {
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]> {
     return this.lift(await this.inner.readStream(streamId, options));
+  }
+
+  findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
+    return this.inner.findEvent(streamId, eventId);
   }
 
   async readAll(options?: ReadAllOptions): Promise<EventEnvelope[]> {

@@ -102,6 +102,50 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly stateCacheHits = new Counter({
+    name: 'ledger_state_cache_hits_total',
+    help: 'Aggregate loads that started from the in-memory state cache',
+    registers: [this.registry],
+  });
+
+  readonly stateCacheMisses = new Counter({
+    name: 'ledger_state_cache_misses_total',
+    help: 'Aggregate loads that found no cached state (or one of another fold version)',
+    registers: [this.registry],
+  });
+
+  readonly stateCacheEvictions = new Counter({
+    name: 'ledger_state_cache_evictions_total',
+    help: 'Cached aggregate states dropped to stay within the entry and byte bounds',
+    registers: [this.registry],
+  });
+
+  readonly snapshotLoads = new Counter({
+    name: 'ledger_snapshot_loads_total',
+    help: 'Snapshot look-ups on a cache miss, by outcome: used, none, stale (other fold version or not in the stream), failed',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly snapshotsWritten = new Counter({
+    name: 'ledger_snapshots_written_total',
+    help: 'Snapshots written in the background',
+    registers: [this.registry],
+  });
+
+  readonly snapshotWriteFailures = new Counter({
+    name: 'ledger_snapshot_write_failures_total',
+    help: 'Snapshot writes that failed; commands are unaffected, the next one tries again',
+    registers: [this.registry],
+  });
+
+  readonly aggregateEventsRead = new Histogram({
+    name: 'ledger_aggregate_events_read',
+    help: 'Events read from the event store to load one aggregate (those after its snapshot or cached state)',
+    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 10000],
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

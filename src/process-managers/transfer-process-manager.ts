@@ -1,13 +1,12 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { accountDecider } from '../domain/accounts/account.decider';
 import { DomainError } from '../domain/domain-error';
 import type { TransferCommand } from '../domain/transfers/transfer.commands';
 import { transferDecider } from '../domain/transfers/transfer.decider';
-import type { TransferEvent } from '../domain/transfers/transfer.events';
 import type { TransferState } from '../domain/transfers/transfer.state';
 import type { AccountCommand } from '../domain/accounts/account.commands';
 import type { EventEnvelope } from '../event-store/event-envelope';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { AggregateLoader } from '../history/aggregate-loader';
 import type { CommandContext } from '../commands/command-context';
 import { CommandExecutor } from '../commands/command-executor';
 import type { FeedConsumer } from '../subscriptions/feed-consumer';
@@ -33,7 +32,7 @@ export class TransferProcessManager implements FeedConsumer {
 
   constructor(
     private readonly executor: CommandExecutor,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly aggregates: AggregateLoader,
   ) {}
 
   /**
@@ -45,7 +44,7 @@ export class TransferProcessManager implements FeedConsumer {
     for (const event of events) {
       const awaited = STEP_AFTER[event.type];
       if (!awaited) continue;
-      const transfer = await this.transferNow(event.streamId);
+      const transfer = await this.transferNow(transferIdOf(event));
       if (transfer.status === 'none' || transfer.status !== awaited) continue;
       if (event.type === 'TransferRequested') await this.debitSource(transfer, event);
       if (event.type === 'TransferSourceDebited') await this.creditDestination(transfer, event);
@@ -120,12 +119,8 @@ export class TransferProcessManager implements FeedConsumer {
     );
   }
 
-  private async transferNow(streamId: string): Promise<TransferState> {
-    const events = await this.store.readStream(streamId);
-    return events.reduce(
-      (state, event) => transferDecider.evolve(state, event as unknown as TransferEvent),
-      transferDecider.initialState,
-    );
+  private async transferNow(transferId: string): Promise<TransferState> {
+    return (await this.aggregates.load(transferDecider, transferId)).state;
   }
 
   /** Runs an account step; a business refusal is an outcome of the transfer, not a failure. */

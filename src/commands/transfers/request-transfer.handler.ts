@@ -1,7 +1,8 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { accountDecider } from '../../domain/accounts/account.decider';
 import { transferDecider } from '../../domain/transfers/transfer.decider';
+import { AggregateLoader } from '../../history/aggregate-loader';
 import { accountVisibleTo } from '../accounts/account-access';
-import { AccountLoader } from '../accounts/account-loader';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
 
@@ -23,15 +24,15 @@ export class RequestTransferCommand extends Command<CommandResult> {
 export class RequestTransferHandler implements ICommandHandler<RequestTransferCommand> {
   constructor(
     private readonly executor: CommandExecutor,
-    private readonly accounts: AccountLoader,
+    private readonly aggregates: AggregateLoader,
   ) {}
 
   async execute(command: RequestTransferCommand) {
     const { transferId, fromAccountId, toAccountId, amount, reference, context } = command;
     const [source, destination] = await Promise.all([
-      this.accounts.load(fromAccountId),
-      this.accounts.load(toAccountId),
-    ]);
+      this.aggregates.load(accountDecider, fromAccountId),
+      this.aggregates.load(accountDecider, toAccountId),
+    ]).then((loaded) => loaded.map(({ state }) => state));
     // Money leaves only the caller's own accounts (any account, for a teller).
     accountVisibleTo(context.actor)(source);
     return this.executor.execute(

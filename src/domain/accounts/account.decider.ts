@@ -7,6 +7,7 @@ import { type AccountState, evolveAccount, initialAccountState } from './account
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: initialAccountState,
+  foldVersion: 1,
   evolve: evolveAccount,
   decide: decideAccount,
   streamId: accountStream,

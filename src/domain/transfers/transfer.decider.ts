@@ -7,6 +7,7 @@ import { evolveTransfer, initialTransferState, type TransferState } from './tran
 
 export const transferDecider: Decider<TransferCommand, TransferEvent, TransferState> = {
   initialState: initialTransferState,
+  foldVersion: 1,
   evolve: evolveTransfer,
   decide: decideTransfer,
   streamId: transferStream,

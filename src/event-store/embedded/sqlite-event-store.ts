@@ -6,6 +6,7 @@ import { EventStoreUnavailableError } from '../event-store.errors';
 import type {
   AppendResult,
   BatchHandler,
+  EventLocation,
   EventStore,
   ReadAllOptions,
   ReadStreamOptions,
@@ -72,6 +73,9 @@ function prepareReads(db: Database.Database) {
       'SELECT * FROM events WHERE position > @after ORDER BY position LIMIT @limit',
     ),
     head: db.prepare<[], { head: number | null }>('SELECT MAX(position) AS head FROM events'),
+    byEventId: db.prepare<[string], Pick<EventRow, 'stream_id' | 'revision' | 'position'>>(
+      'SELECT stream_id, revision, position FROM events WHERE event_id = ?',
+    ),
   };
 }
 
@@ -144,6 +148,13 @@ export class SqliteEventStore implements EventStore, StorageChecked {
         : this.reads.streamForwards.all({ streamId, from: options.fromRevision ?? 0, limit }),
     );
     return rows.map(toEnvelope);
+  }
+
+  /** One look-up in the UNIQUE index on event_id. */
+  async findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
+    const row = this.read(() => this.reads.byEventId.get(eventId));
+    if (row === undefined || row.stream_id !== streamId) return undefined;
+    return { revision: row.revision, position: row.position };
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<EventEnvelope[]> {

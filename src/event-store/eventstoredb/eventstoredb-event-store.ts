@@ -16,6 +16,7 @@ import { StreamDeletedError } from '../event-store.errors';
 import type {
   AppendResult,
   BatchHandler,
+  EventLocation,
   EventStore,
   ReadAllOptions,
   ReadStreamOptions,
@@ -80,6 +81,7 @@ const MIN_ALL_PAGE_SIZE = 32;
 const HEAD_PAGE_SIZE = 100;
 /** Streams whose last events are kept in memory, so an append need not read before it writes. */
 const REMEMBERED_STREAMS = 1000;
+const FIND_PAGE_SIZE = 256;
 
 function assertCount(count: number | undefined, what: string): void {
   if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {
@@ -172,6 +174,31 @@ export class EventStoreDbEventStore implements EventStore {
       if (maxCount === undefined) this.tails.remember(streamId, tailOf(events));
     }
     return events;
+  }
+
+  /**
+   * EventStoreDB has no index from event id to revision, so this reads the stream backwards, page
+   * by page, until it meets the id: cheap for a recent event, the whole stream for a missing one.
+   * Callers use it only where a command was refused or decided nothing.
+   */
+  async findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
+    this.assertOpen();
+    assertUserStream(streamId);
+    let from: bigint | typeof END = END;
+    for (;;) {
+      const page: EventEnvelope[] = await this.reader.read(streamId, {
+        direction: BACKWARDS,
+        fromRevision: from,
+        maxCount: FIND_PAGE_SIZE,
+      });
+      const found = page.find((event) => event.eventId === eventId);
+      if (found) return { revision: found.revision, position: found.position };
+      const oldest = page.at(-1);
+      if (page.length < FIND_PAGE_SIZE || oldest === undefined || oldest.revision === 0) {
+        return undefined;
+      }
+      from = BigInt(oldest.revision - 1);
+    }
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<EventEnvelope[]> {
