@@ -409,6 +409,29 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('findEvent', () => {
+      it('tells where an event of the stream sits, and nothing for other streams or ids', async () => {
+        const streamId = newStreamId('find');
+        const other = newStreamId('find-other');
+        const events = newEvents(3);
+        await store.append(streamId, events, 'no-stream');
+        await store.append(other, newEvents(1), 'no-stream');
+        const stored = await store.readStream(streamId);
+
+        expect(await store.findEvent(streamId, events[1].eventId)).toEqual({
+          revision: 1,
+          position: stored[1].position,
+        });
+        expect(await store.findEvent(streamId, events[0].eventId)).toEqual({
+          revision: 0,
+          position: stored[0].position,
+        });
+        expect(await store.findEvent(other, events[1].eventId)).toBeUndefined();
+        expect(await store.findEvent(streamId, randomUUID())).toBeUndefined();
+        expect(await store.findEvent(newStreamId('find-unknown'), randomUUID())).toBeUndefined();
+      });
+    });
+
     describe('readAll', () => {
       it('reads the global log after an exclusive position, up to maxCount', async () => {
         const checkpoint = await store.headPosition();
