@@ -1,7 +1,10 @@
 /**
  * End-to-end HTTP figures of the embedded system, run as `npm start` runs it (a child process on a
  * fresh data folder):
- *   (a) deposits/s at a fixed number of requests in flight, spread over many accounts;
+ *   (a) deposits/s at a fixed number of requests in flight, spread over many accounts, beside two
+ *       floors measured in the same run: a bare NestJS POST route (bench/bare/bare-nest.main.ts)
+ *       with the same client and concurrency, and raw better-sqlite3 FULL-synced single-event
+ *       commits; and the ratio of the deposits to the slower floor;
  *   (b) append-to-visible: how long `GET /accounts/{id}?consistentWith=<position>` takes when sent
  *       right after a deposit's answer, i.e. how long until the read models show the deposit.
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
@@ -9,6 +12,7 @@
 import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
 import { tellerToken } from '../test/support/hs256-token';
 import { writeBenchReport } from './bench-report';
+import { rawSqliteCommitsPerSecond } from './support/raw-sqlite-commits';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -22,6 +26,7 @@ const settings = {
   warmupRequests: setting('BENCH_WARMUP_REQUESTS', 300),
   latencySamples: setting('BENCH_LATENCY_SAMPLES', 500),
   latencyConcurrency: setting('BENCH_LATENCY_CONCURRENCY', 4),
+  rawSeconds: setting('BENCH_RAW_SECONDS', 3),
 };
 /** Hard bound on the whole run, whatever the settings: the child is killed and the run fails. */
 const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
@@ -58,8 +63,30 @@ interface RunningApp extends LedgerProcess {
 
 async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
-  const app = await startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000);
+  const app = await startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000, {
+    nodeArgs: cpuProfileArgs('app'),
+  });
   return Object.assign(app, { dataDir });
+}
+
+/** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the app (summarise: bench/cpu-profile-summary.ts). */
+function cpuProfileArgs(name: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+}
+
+/** The bare NestJS route, run for the same requests with the same client. */
+async function bareNestRequestsPerSecond(accounts: string[]): Promise<ThroughputResult> {
+  const bare = await startLedgerProcess({}, 30_000, { script: 'bench/bare/bare-nest.main.ts' });
+  try {
+    await deposits(bare.url, accounts, { requests: settings.warmupRequests, seconds: 30 });
+    return await deposits(bare.url, accounts, {
+      requests: settings.maxRequests,
+      seconds: settings.seconds,
+    });
+  } finally {
+    await bare.kill('SIGTERM');
+  }
 }
 
 async function stopApp(app: RunningApp): Promise<void> {
@@ -292,6 +319,20 @@ async function main(): Promise<void> {
       `teller bearer token, rate limits lifted`,
   );
 
+  // The floors first, while nothing else of this run is running.
+  const raw = rawSqliteCommitsPerSecond(settings.rawSeconds);
+  print(
+    `raw better-sqlite3, WAL, synchronous = FULL, one event per commit: ` +
+      `${raw.perSecond.toFixed(1)} commits/s (${raw.commits} in ${settings.rawSeconds} s)`,
+  );
+  const accountIds = Array.from({ length: settings.accounts }, (_, i) => `bench-${i}`);
+  const bare = await bareNestRequestsPerSecond(accountIds);
+  const bareRate = bare.ok / bare.seconds;
+  print(
+    `bare NestJS POST route: ${bareRate.toFixed(1)} requests/s (${bare.ok} ok, ${bare.errors} ` +
+      `errors, concurrency ${settings.concurrency}, ${bare.seconds.toFixed(2)} s); ${summary(bare.latencies)}`,
+  );
+
   const app = await startApp();
   const watchdog = setTimeout(() => {
     console.error(`Benchmark exceeded ${WATCHDOG_MS} ms; killing the app`);
@@ -323,6 +364,12 @@ async function main(): Promise<void> {
     );
     print(`  deposit response time: ${summary(run.latencies)}`);
     if (run.firstError) print(`  first error: ${run.firstError}`);
+    const depositRate = run.ok / run.seconds;
+    const floor = Math.min(bareRate, raw.perSecond);
+    print(
+      `ratio: HTTP deposits / slower floor (${bareRate < raw.perSecond ? 'bare NestJS' : 'raw SQLite'}` +
+        ` ${floor.toFixed(1)}/s) = ${(depositRate / floor).toFixed(2)} (goal >= 0.6)`,
+    );
 
     // How far the read models trail the commands once the load stops.
     const catchUpStartedAt = process.hrtime.bigint();
@@ -336,7 +383,7 @@ async function main(): Promise<void> {
         `answer (status ${caughtUp.status})`,
     );
 
-    const floor = await plainReads(app.url, accounts, 200);
+    const plain = await plainReads(app.url, accounts, 200);
     const visible = await appendToVisible(app.url, accounts);
     print(
       `append-to-visible via consistentWith: ${summary(visible.samples)} ` +
@@ -344,9 +391,9 @@ async function main(): Promise<void> {
         `concurrency ${settings.latencyConcurrency})`,
     );
     print(`  deposit response time at that load: ${summary(visible.commandLatencies)}`);
-    print(`  plain GET /accounts/{id} for comparison: ${summary(floor)} (200 samples)`);
+    print(`  plain GET /accounts/{id} for comparison: ${summary(plain)} (200 samples)`);
     if (visible.firstError) print(`  first error: ${visible.firstError}`);
-    if (run.errors > 0 || visible.errors > 0) process.exitCode = 1;
+    if (run.errors > 0 || visible.errors > 0 || bare.errors > 0) process.exitCode = 1;
     await writeBenchReport(
       {
         throughput: perSecond(run.completedAt, run.seconds),

@@ -25,15 +25,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface ProcessOptions {
+  /** The entry point, relative to the repository root: `src/main.ts` unless a benchmark says. */
+  script?: string;
+  /** Extra node flags, such as `--cpu-prof`. */
+  nodeArgs?: string[];
+}
+
 /** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits for /health. */
 export async function startLedgerProcess(
   env: Record<string, string>,
   readyTimeoutMs = 60_000,
+  { script = 'src/main.ts', nodeArgs = [] }: ProcessOptions = {},
 ): Promise<LedgerProcess> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', 'src/main.ts'],
+    [...nodeArgs, '-r', 'ts-node/register/transpile-only', script],
     {
       cwd: ROOT,
       env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
