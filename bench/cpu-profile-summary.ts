@@ -2,7 +2,9 @@
  * Summarises a V8 CPU profile (node --cpu-prof): where the time went, by self time per function,
  * by inclusive time per function (each function counted once per sample, however deep it recurs),
  * and by self time per package or source file.
- * Run: node -r ts-node/register/transpile-only bench/cpu-profile-summary.ts <file.cpuprofile> [top]
+ * Run: npm run -s bench:profile -- <file.cpuprofile> [top] [from-to]
+ * where from-to (ms since the profile started, e.g. 20000-30000) keeps only the samples taken
+ * then; `npm run bench` with BENCH_CPU_PROF prints the window of its deposit run.
  */
 import { readFileSync } from 'node:fs';
 
@@ -13,6 +15,7 @@ interface ProfileNode {
 }
 
 interface Profile {
+  startTime: number;
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
@@ -45,8 +48,9 @@ function top(totals: Map<string, number>, all: number, count: number, title: str
 }
 
 function main(): void {
-  const [file, count = '25'] = process.argv.slice(2);
-  if (!file) throw new Error('usage: cpu-profile-summary.ts <file.cpuprofile> [top]');
+  const [file, count = '25', window] = process.argv.slice(2);
+  if (!file) throw new Error('usage: cpu-profile-summary.ts <file.cpuprofile> [top] [from-to]');
+  const [fromMs, toMs] = window ? window.split('-').map(Number) : [0, Infinity];
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -58,8 +62,11 @@ function main(): void {
   const byPlace = new Map<string, number>();
   let all = 0;
   let idle = 0;
+  let at = 0;
   profile.samples.forEach((id, index) => {
     const us = profile.timeDeltas[index] ?? 0;
+    at += us;
+    if (at < fromMs * 1000 || at > toMs * 1000) return;
     const node = byId.get(id)!;
     all += us;
     if (node.callFrame.functionName === '(idle)') idle += us;
@@ -67,8 +74,8 @@ function main(): void {
     const place = where(node.callFrame.url);
     byPlace.set(place, (byPlace.get(place) ?? 0) + us);
     const seen = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const name = label(byId.get(at)!);
+    for (let frame: number | undefined = id; frame !== undefined; frame = parent.get(frame)) {
+      const name = label(byId.get(frame)!);
       if (seen.has(name)) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + us);
@@ -76,7 +83,8 @@ function main(): void {
   });
   const n = Number(count);
   console.log(
-    `${file}: ${(all / 1e6).toFixed(2)} s sampled, ${((100 * idle) / all).toFixed(1)}% idle`,
+    `${file}: ${(all / 1e6).toFixed(2)} s sampled${window ? ` from ${fromMs} to ${toMs} ms` : ''}, ` +
+      `${((100 * idle) / all).toFixed(1)}% idle`,
   );
   top(byPlace, all, n, 'self time by package or source file');
   top(self, all, n, 'self time by function');

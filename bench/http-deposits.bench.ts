@@ -59,14 +59,17 @@ function setting(name: string, fallback: number): number {
 
 interface RunningApp extends LedgerProcess {
   dataDir: string;
+  /** performance.now() when the process was spawned, about when its CPU profile starts. */
+  spawnedAt: number;
 }
 
 async function startApp(): Promise<RunningApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-bench-'));
+  const spawnedAt = performance.now();
   const app = await startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000, {
     nodeArgs: cpuProfileArgs('app'),
   });
-  return Object.assign(app, { dataDir });
+  return Object.assign(app, { dataDir, spawnedAt });
 }
 
 /** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the app (summarise: bench/cpu-profile-summary.ts). */
@@ -353,10 +356,15 @@ async function main(): Promise<void> {
     const accounts = await openAccounts(app.url);
     await deposits(app.url, accounts, { requests: settings.warmupRequests, seconds: 30 });
 
+    const runStartedAt = performance.now() - app.spawnedAt;
     const run = await deposits(app.url, accounts, {
       requests: settings.maxRequests,
       seconds: settings.seconds,
     });
+    if (process.env.BENCH_CPU_PROF) {
+      const window = `${runStartedAt.toFixed(0)}-${(performance.now() - app.spawnedAt).toFixed(0)}`;
+      print(`  cpu profile window of this run: ${window} (ms since the app was spawned)`);
+    }
     print(
       `deposits: ${(run.ok / run.seconds).toFixed(1)} commands/s ` +
         `(${run.ok} ok, ${run.errors} errors, concurrency ${settings.concurrency}, ` +

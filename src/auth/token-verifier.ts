@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { webcrypto } from 'node:crypto';
 import type { Actor } from '../event-store/event-envelope';
 import type { AuthConfig } from './auth-config';
 import { LedgerError } from '../problems/ledger-error';
@@ -16,12 +17,19 @@ export class InvalidTokenError extends LedgerError {
  * `aud`. A token's roles come from its `roles` claim; unknown roles are dropped.
  */
 export class TokenVerifier {
-  private readonly key: Uint8Array | JWTVerifyGetKey;
+  private readonly key: Promise<webcrypto.CryptoKey> | JWTVerifyGetKey;
   private readonly algorithms: string[];
 
   constructor(private readonly config: AuthConfig) {
     if (config.keys === 'shared-secret') {
-      this.key = new TextEncoder().encode(config.secret);
+      // Imported once: handed raw bytes, jose imports the key again on every verification.
+      this.key = webcrypto.subtle.importKey(
+        'raw',
+        new TextEncoder().encode(config.secret),
+        { name: 'HMAC', hash: 'SHA-256' },
+        false,
+        ['verify'],
+      );
       this.algorithms = ['HS256'];
     } else {
       // jose caches the issuer's keys and refetches when a token names a key it has not seen.
@@ -33,13 +41,17 @@ export class TokenVerifier {
   async verify(token: string): Promise<Actor> {
     let payload: JWTPayload;
     try {
-      const verified = await jwtVerify(token, this.key as Uint8Array, {
+      const options = {
         algorithms: this.algorithms,
         issuer: this.config.issuer,
         audience: this.config.audience,
         requiredClaims: ['exp', 'sub'],
         clockTolerance: 5,
-      });
+      };
+      const verified =
+        typeof this.key === 'function'
+          ? await jwtVerify(token, this.key, options)
+          : await jwtVerify(token, await this.key, options);
       payload = verified.payload;
     } catch (error) {
       throw new InvalidTokenError(describe(error));
