@@ -10,6 +10,12 @@ export interface CommandContext {
   traceparent?: string;
   /** From If-Match: the stream revision the client last saw. Without it conflicts are retried. */
   expectedRevision?: number;
+  /**
+   * Set where a replay is expected and its first attempt may lie further back than the event
+   * store recognises a re-sent append (a process-manager step: not before the event that caused
+   * it). The executor then looks the command's events up before deciding.
+   */
+  replayableSince?: string;
 }
 
 export interface CommandResult {

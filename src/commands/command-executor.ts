@@ -67,6 +67,10 @@ export class CommandExecutor {
       const current = await this.aggregates.load(decider, id);
       // Before anything else answers, so a refused caller learns nothing about the stream.
       authorize?.(current.state);
+      if (attempt === 1 && context.replayableSince !== undefined) {
+        const earlier = await this.earlierOutcome(streamId, context);
+        if (earlier) return earlier;
+      }
       const revision = current.revision < 0 ? 'no-stream' : current.revision;
       if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
         const earlier = await this.earlierOutcome(streamId, context);
@@ -133,7 +137,9 @@ export class CommandExecutor {
   ): Promise<CommandResult | undefined> {
     let last: CommandResult | undefined;
     for (let index = 0; ; index++) {
-      const found = await this.store.findEvent(streamId, eventIdOf(context.commandId, index));
+      const found = await this.store.findEvent(streamId, eventIdOf(context.commandId, index), {
+        recordedSince: context.replayableSince,
+      });
       if (found === undefined) return last;
       last = { streamId, ...found };
     }

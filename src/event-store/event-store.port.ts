@@ -16,6 +16,14 @@ export interface EventLocation {
   position: number;
 }
 
+export interface FindEventOptions {
+  /**
+   * The event, if stored at all, was recorded no earlier than this (ISO-8601 UTC): an adapter with
+   * no index by event id may stop looking at older events, allowing for clock skew between hosts.
+   */
+  recordedSince?: string;
+}
+
 export interface ReadStreamOptions {
   direction?: 'forwards' | 'backwards';
   /** Inclusive start revision; forwards defaults to 0, backwards to the last event. */
@@ -74,7 +82,11 @@ export interface EventStore {
    * it. For the rare paths that must tell a replayed command from a new one (see CommandExecutor);
    * each adapter documents its cost.
    */
-  findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined>;
+  findEvent(
+    streamId: string,
+    eventId: string,
+    options?: FindEventOptions,
+  ): Promise<EventLocation | undefined>;
   /**
    * Events of the global log in position order: every event Ledgerline wrote, including those of
    * streams deleted since. Events the store holds that Ledgerline did not write (another

@@ -5,6 +5,7 @@ import type {
   BatchHandler,
   EventLocation,
   EventStore,
+  FindEventOptions,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
@@ -39,8 +40,12 @@ export class UpcastingEventStore implements EventStore {
     return this.lift(await this.inner.readStream(streamId, options));
   }
 
-  findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
-    return this.inner.findEvent(streamId, eventId);
+  findEvent(
+    streamId: string,
+    eventId: string,
+    options?: FindEventOptions,
+  ): Promise<EventLocation | undefined> {
+    return this.inner.findEvent(streamId, eventId, options);
   }
 
   async readAll(options?: ReadAllOptions): Promise<EventEnvelope[]> {

@@ -180,6 +180,8 @@ function stepContext(transferId: string, step: string, cause: EventEnvelope): Co
     actor: cause.metadata.actor,
     correlationId: cause.metadata.correlationId,
     causationId: cause.eventId,
+    // A step replayed after a crash may find its first attempt behind many later events.
+    replayableSince: cause.recordedAt,
     ...(cause.metadata.traceparent ? { traceparent: cause.metadata.traceparent } : {}),
   };
 }

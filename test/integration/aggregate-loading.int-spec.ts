@@ -6,6 +6,9 @@ import type { AccountCommand } from '../../src/domain/accounts/account.commands'
 import { accountDecider } from '../../src/domain/accounts/account.decider';
 import { DomainError } from '../../src/domain/domain-error';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
+import type { NewEvent } from '../../src/event-store/event-envelope';
+import type { EventStore } from '../../src/event-store/event-store.port';
+import type { ExpectedRevision } from '../../src/event-store/expected-revision';
 import { AggregateLoader } from '../../src/history/aggregate-loader';
 import { emptyFold, foldStream } from '../../src/history/fold-stream';
 import { LedgerMetrics } from '../../src/observability/ledger-metrics';
@@ -33,9 +36,14 @@ describe('loading aggregates from snapshots and the state cache', () => {
     removeDataDir(dataDir);
   });
 
-  function process(options: { every: number; cache: boolean; foldVersion?: number }) {
+  function process(options: {
+    every: number;
+    cache: boolean;
+    foldVersion?: number;
+    store?: EventStore;
+  }) {
     const metrics = new LedgerMetrics();
-    const store = new CountingEventStore(eventStore);
+    const store = new CountingEventStore(options.store ?? eventStore);
     const writer = new SnapshotWriter(snapshots, metrics);
     const cacheMaxEntries = options.cache ? 1000 : 0;
     const cache = new AggregateStateCache({ maxEntries: cacheMaxEntries, maxBytes: 1 << 20 });
@@ -43,8 +51,17 @@ describe('loading aggregates from snapshots and the state cache', () => {
     const loader = new AggregateLoader(store, snapshots, policy, cache, writer, metrics);
     const executor = new CommandExecutor(store, loader, metrics);
     const decider = { ...accountDecider, foldVersion: options.foldVersion ?? 1 };
-    const run = (accountId: string, command: AccountCommand, commandId: string, ifMatch?: number) =>
-      executor.execute(decider, accountId, command, context(commandId, ifMatch));
+    const run = (
+      accountId: string,
+      command: AccountCommand,
+      commandId: string,
+      ifMatch?: number,
+      replayableSince?: string,
+    ) =>
+      executor.execute(decider, accountId, command, {
+        ...context(commandId, ifMatch),
+        ...(replayableSince === undefined ? {} : { replayableSince }),
+      });
     return { store, writer, loader, decider, metrics, run };
   }
 
@@ -239,5 +256,61 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
       await expect(run('replayed', withdraw(100), 'rent-again')).rejects.toThrow(DomainError);
     });
+  });
+
+  /**
+   * The embedded store recognises a re-sent append at any age; EventStoreDB's adapter only within
+   * its look-back window. This store stands for the latter: a re-send of events further back than
+   * its window would be written again, here made loud.
+   */
+  class WindowedResends extends CountingEventStore {
+    constructor(private readonly window: number) {
+      super(eventStore);
+    }
+
+    override async append(streamId: string, events: NewEvent[], expected: ExpectedRevision) {
+      const [head] = await eventStore.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+      for (const event of events) {
+        const found = await eventStore.findEvent(streamId, event.eventId);
+        if (found && head.revision - found.revision >= this.window) {
+          throw new Error(`${event.eventId} would be written a second time`);
+        }
+      }
+      return super.append(streamId, events, expected);
+    }
+  }
+
+  it('finds a process-manager step first attempted behind more events than the store recognises', async () => {
+    const first = process({ every: 5, cache: true });
+    await first.run('stepped', open('stepped'), 'open-stepped');
+    await first.run('stepped', deposit(100), 'stepped-salary');
+    const causeRecordedAt = new Date().toISOString();
+    const debit: AccountCommand = {
+      type: 'DebitForTransfer',
+      transferId: 't-1',
+      toAccountId: 'elsewhere',
+      amount: 30,
+      currency: 'EUR',
+    };
+    const debited = await first.run(
+      'stepped',
+      debit,
+      'transfer:t-1:debit',
+      undefined,
+      causeRecordedAt,
+    );
+    for (let i = 0; i < 12; i++) await first.run('stepped', deposit(1), `stepped-${i}`);
+    await first.writer.flush();
+
+    const windowed = new WindowedResends(4);
+    const replaying = process({ every: 5, cache: false, store: windowed });
+    expect(
+      await replaying.run('stepped', debit, 'transfer:t-1:debit', undefined, causeRecordedAt),
+    ).toEqual(debited);
+    // Without the hint the same replay would rely on the append recognising it.
+    await expect(replaying.run('stepped', debit, 'transfer:t-1:debit')).rejects.toThrow(
+      /written a second time/,
+    );
+    expect((await foldOfStore('stepped')).state).toMatchObject({ balance: 82 });
   });
 });

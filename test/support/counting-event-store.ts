@@ -4,6 +4,7 @@ import type {
   BatchHandler,
   EventLocation,
   EventStore,
+  FindEventOptions,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
@@ -35,9 +36,13 @@ export class CountingEventStore implements EventStore {
     return events;
   }
 
-  findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
+  findEvent(
+    streamId: string,
+    eventId: string,
+    options?: FindEventOptions,
+  ): Promise<EventLocation | undefined> {
     this.findEventCalls++;
-    return this.inner.findEvent(streamId, eventId);
+    return this.inner.findEvent(streamId, eventId, options);
   }
 
   readAll(options?: ReadAllOptions): Promise<EventEnvelope[]> {

@@ -150,7 +150,7 @@ export class SqliteEventStore implements EventStore, StorageChecked {
     return rows.map(toEnvelope);
   }
 
-  /** One look-up in the UNIQUE index on event_id. */
+  /** One look-up in the UNIQUE index on event_id, at any age: `recordedSince` is not needed. */
   async findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
     const row = this.read(() => this.reads.byEventId.get(eventId));
     if (row === undefined || row.stream_id !== streamId) return undefined;

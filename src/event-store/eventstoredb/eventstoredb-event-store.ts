@@ -18,6 +18,7 @@ import type {
   BatchHandler,
   EventLocation,
   EventStore,
+  FindEventOptions,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
@@ -82,6 +83,8 @@ const HEAD_PAGE_SIZE = 100;
 /** Streams whose last events are kept in memory, so an append need not read before it writes. */
 const REMEMBERED_STREAMS = 1000;
 const FIND_PAGE_SIZE = 256;
+/** How far a writing host's clock may trail: findEvent looks this much before `recordedSince`. */
+const FIND_CLOCK_SKEW_MS = 5 * 60_000;
 
 function assertCount(count: number | undefined, what: string): void {
   if (count !== undefined && (!Number.isSafeInteger(count) || count < 0)) {
@@ -178,12 +181,22 @@ export class EventStoreDbEventStore implements EventStore {
 
   /**
    * EventStoreDB has no index from event id to revision, so this reads the stream backwards, page
-   * by page, until it meets the id: cheap for a recent event, the whole stream for a missing one.
-   * Callers use it only where a command was refused or decided nothing.
+   * by page, until it meets the id: cheap for a recent event, the whole stream for a missing one,
+   * unless `recordedSince` lets it stop at events recorded well before (recordedAt never goes
+   * backwards within a stream, see EventStoreDbAppender). Callers use it where a command was refused or
+   * decided nothing, and before a process-manager step.
    */
-  async findEvent(streamId: string, eventId: string): Promise<EventLocation | undefined> {
+  async findEvent(
+    streamId: string,
+    eventId: string,
+    options: FindEventOptions = {},
+  ): Promise<EventLocation | undefined> {
     this.assertOpen();
     assertUserStream(streamId);
+    const stopBefore =
+      options.recordedSince === undefined
+        ? -Infinity
+        : Date.parse(options.recordedSince) - FIND_CLOCK_SKEW_MS;
     let from: bigint | typeof END = END;
     for (;;) {
       const page: EventEnvelope[] = await this.reader.read(streamId, {
@@ -197,6 +210,7 @@ export class EventStoreDbEventStore implements EventStore {
       if (page.length < FIND_PAGE_SIZE || oldest === undefined || oldest.revision === 0) {
         return undefined;
       }
+      if (Date.parse(oldest.recordedAt) < stopBefore) return undefined;
       from = BigInt(oldest.revision - 1);
     }
   }
