@@ -1,6 +1,6 @@
 import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
-import { httpClient } from '../support/http-client';
+import { apiClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
 import { removeDataDir, startLedger, tempDataDir } from '../support/ledger-app';
 
@@ -10,16 +10,19 @@ describe('restart on the same data folder', () => {
 
   it('keeps every event and read model and resumes projections from their checkpoints', async () => {
     const first = await startLedger(dataDir);
-    let http = httpClient(first.baseUrl);
-    await http.post('/accounts', { ownerId: 'o', currency: 'EUR', accountId: 'kept' });
-    const last = await http.post('/accounts/kept/deposits', { amount: 42 });
-    await http.get(`/accounts/kept?consistentWith=${last.body.position}`);
+    let api = apiClient(first.baseUrl);
+    const kept = { path: { id: 'kept' } };
+    await api.POST('/accounts', { body: { ownerId: 'o', currency: 'EUR', accountId: 'kept' } });
+    const last = await api.POST('/accounts/{id}/deposits', { params: kept, body: { amount: 42 } });
+    await api.GET('/accounts/{id}', {
+      params: { ...kept, query: { consistentWith: last.data!.position } },
+    });
     const events = await eventCount(first.eventStore);
     const head = await first.eventStore.headPosition();
     await first.stop();
 
     const second = await startLedger(dataDir);
-    http = httpClient(second.baseUrl);
+    api = apiClient(second.baseUrl);
     try {
       expect(await eventCount(second.eventStore)).toBe(events);
       // Projections start where they stopped: nothing is handed to them again.
@@ -31,14 +34,16 @@ describe('restart on the same data folder', () => {
       expect(statuses.length).toBe(4);
       for (const status of statuses) expect(status.resumedFrom).toBe(head);
 
-      const summary = await http.get('/accounts/kept');
-      expect(summary.body).toMatchObject({ balance: 42, revision: 1 });
-      const more = await http.post('/accounts/kept/deposits', { amount: 8 });
-      expect(more.body.revision).toBe(2);
-      const after = await http.get(`/accounts/kept?consistentWith=${more.body.position}`);
-      expect(after.body.balance).toBe(50);
-      const transactions = await http.get('/accounts/kept/transactions');
-      expect(transactions.body.items.map((t: { amount: number }) => t.amount)).toEqual([8, 42]);
+      const summary = await api.GET('/accounts/{id}', { params: kept });
+      expect(summary.data).toMatchObject({ balance: 42, revision: 1 });
+      const more = await api.POST('/accounts/{id}/deposits', { params: kept, body: { amount: 8 } });
+      expect(more.data!.revision).toBe(2);
+      const after = await api.GET('/accounts/{id}', {
+        params: { ...kept, query: { consistentWith: more.data!.position } },
+      });
+      expect(after.data!.balance).toBe(50);
+      const transactions = await api.GET('/accounts/{id}/transactions', { params: kept });
+      expect(transactions.data!.items.map((t) => t.amount)).toEqual([8, 42]);
     } finally {
       await second.stop();
     }
