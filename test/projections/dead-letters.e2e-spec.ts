@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTERS, type DeadLetters } from '../../src/event-feed/dead-letters.port';
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { apiClient } from '../support/http-client';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
 
 const run = promisify(execFile);
@@ -15,16 +15,20 @@ const ROOT = resolve(__dirname, '../..');
  */
 describe('dead letters of a projection', () => {
   let ledger: RunningLedger;
-  let http: HttpClient;
+  let api: ReturnType<typeof apiClient>;
+  const projection = (name: string) => ({ params: { path: { name } } });
   let deadLetters: DeadLetters;
   const transactions = () => ledger.readStore.collection('account_transactions');
 
   beforeAll(async () => {
     ledger = await startLedger();
-    http = httpClient(ledger.baseUrl);
+    api = apiClient(ledger.baseUrl);
     deadLetters = ledger.app.get(DEAD_LETTERS);
-    await http.post('/accounts', { ownerId: 'dl', currency: 'EUR', accountId: 'dl-1' });
-    await http.post('/accounts/dl-1/deposits', { amount: 700 });
+    await api.POST('/accounts', { body: { ownerId: 'dl', currency: 'EUR', accountId: 'dl-1' } });
+    await api.POST('/accounts/{id}/deposits', {
+      params: { path: { id: 'dl-1' } },
+      body: { amount: 700 },
+    });
     await eventually(async () =>
       expect(await transactions().findOne({ _id: 'dl-1:1' })).not.toBeNull(),
     );
@@ -42,9 +46,12 @@ describe('dead letters of a projection', () => {
 
   it('lists them to an admin and to nobody else', async () => {
     await loseAndDeadLetter();
-    const listed = await http.get('/projections/account-transactions/dead-letters');
-    expect(listed.status).toBe(200);
-    expect(listed.body).toEqual({
+    const listed = await api.GET(
+      '/projections/{name}/dead-letters',
+      projection('account-transactions'),
+    );
+    expect(listed.response.status).toBe(200);
+    expect(listed.data).toEqual({
       projection: 'account-transactions',
       items: [
         expect.objectContaining({
@@ -55,26 +62,34 @@ describe('dead letters of a projection', () => {
         }),
       ],
     });
-    const analyst = httpClient(ledger.baseUrl, { subject: 'an', roles: ['analyst', 'teller'] });
-    expect((await analyst.get('/projections/account-transactions/dead-letters')).status).toBe(403);
-    expect(
-      (await analyst.post('/projections/account-transactions/dead-letters/redrive')).status,
-    ).toBe(403);
+    const analyst = apiClient(ledger.baseUrl, { subject: 'an', roles: ['analyst', 'teller'] });
+    const transactionsModel = projection('account-transactions');
+    const list = await analyst.GET('/projections/{name}/dead-letters', transactionsModel);
+    expect(list.response.status).toBe(403);
+    const redrive = await analyst.POST(
+      '/projections/{name}/dead-letters/redrive',
+      transactionsModel,
+    );
+    expect(redrive.response.status).toBe(403);
   });
 
   it('re-drives them: the read model gets the event and the letter is gone', async () => {
-    const answer = await http.post('/projections/account-transactions/dead-letters/redrive');
-    expect(answer.status).toBe(200);
-    expect(answer.body).toEqual({ projection: 'account-transactions', redriven: 1, stillDead: 0 });
+    const answer = await api.POST(
+      '/projections/{name}/dead-letters/redrive',
+      projection('account-transactions'),
+    );
+    expect(answer.response.status).toBe(200);
+    expect(answer.data).toEqual({ projection: 'account-transactions', redriven: 1, stillDead: 0 });
     expect(await transactions().findOne({ _id: 'dl-1:1' })).toMatchObject({ amount: 700 });
     expect(await deadLetters.list('account-transactions')).toEqual([]);
   });
 
   it('answers 404 for a projection that does not exist', async () => {
-    const answer = await http.get('/projections/nope/dead-letters');
-    expect(answer.status).toBe(404);
-    expect(answer.body.code).toBe('PROJECTION_NOT_FOUND');
-    expect((await http.post('/projections/nope/dead-letters/redrive')).status).toBe(404);
+    const answer = await api.GET('/projections/{name}/dead-letters', projection('nope'));
+    expect(answer.response.status).toBe(404);
+    expect(answer.error!.code).toBe('PROJECTION_NOT_FOUND');
+    const redrive = await api.POST('/projections/{name}/dead-letters/redrive', projection('nope'));
+    expect(redrive.response.status).toBe(404);
   });
 
   it('lists and re-drives from the CLI', async () => {
