@@ -46,7 +46,6 @@ export class ConsumerHost implements BeforeApplicationShutdown {
   private readonly logger = new Logger(ConsumerHost.name);
   private readonly running = new Map<string, { subscription?: Subscription; stopped: boolean }>();
   private readonly statuses = new Map<string, ConsumerStatus>();
-  private readonly consumers = new Map<string, FeedConsumer>();
 
   constructor(
     @Inject(EVENT_FEED) private readonly feed: EventFeed,
@@ -59,7 +58,6 @@ export class ConsumerHost implements BeforeApplicationShutdown {
 
   start(consumer: FeedConsumer): void {
     const slot: { subscription?: Subscription; stopped: boolean } = { stopped: false };
-    this.consumers.set(consumer.name, consumer);
     this.running.set(consumer.name, slot);
     this.statuses.set(consumer.name, {
       name: consumer.name,
@@ -68,21 +66,6 @@ export class ConsumerHost implements BeforeApplicationShutdown {
       position: 0,
     });
     void this.supervise(consumer, slot);
-  }
-
-  /** Stops one consumer where it is (its checkpoint saved); `resume` starts it from there. */
-  async pause(name: string): Promise<void> {
-    const slot = this.running.get(name);
-    if (!slot) throw new Error(`No consumer ${name}`);
-    slot.stopped = true;
-    await slot.subscription?.stop();
-    this.statuses.get(name)!.state = 'stopped';
-  }
-
-  resume(name: string): void {
-    const consumer = this.consumers.get(name);
-    if (!consumer) throw new Error(`No consumer ${name}`);
-    this.start(consumer);
   }
 
   status(): ConsumerStatus[] {

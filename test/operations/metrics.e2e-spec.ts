@@ -1,3 +1,5 @@
+import { ProjectionConsumers } from '../../src/projecting/projection-consumers';
+import { TransferProcessManager } from '../../src/process-managers/transfer-process-manager';
 import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
@@ -68,8 +70,9 @@ describe('metrics and readiness', () => {
   });
 
   it('shows a stalled projection: lag grows, readiness fails naming it, then both recover', async () => {
+    // Every consumer stops where it is, its checkpoint saved, as at shutdown.
     const host = ledger.app.get(ConsumerHost);
-    await host.pause('account-summary');
+    await host.stopAll();
     for (let i = 0; i < 4; i++) await http.post('/accounts/m-1/deposits', { amount: 1 });
 
     const stalled = await scrape(http);
@@ -87,7 +90,8 @@ describe('metrics and readiness', () => {
     });
     expect((await http.get('/health/live')).status).toBe(200);
 
-    host.resume('account-summary');
+    for (const consumer of ledger.app.get(ProjectionConsumers).all()) host.start(consumer);
+    host.start(ledger.app.get(TransferProcessManager));
     await eventually(async () => {
       expect((await http.get('/health/ready')).status).toBe(200);
     });
