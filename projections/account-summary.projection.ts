@@ -46,6 +46,8 @@ export const accountSummaryProjection: Projection<AccountSummary> = {
         return { ...summary, status: 'closed', ...stamp };
       case 'TransferDebitSettled':
         return { ...summary, ...stamp };
+      case 'OverdraftLimitChanged':
+        return { ...summary, overdraftLimit: event.data.overdraftLimit, ...stamp };
       default:
         return { ...summary, balance: event.data.balanceAfter, ...stamp };
     }

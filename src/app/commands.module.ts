@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CloseAccountHandler } from '../commands/accounts/close-account.handler';
 import { MoveMoneyHandler } from '../commands/accounts/move-money.handler';
 import { OpenAccountHandler } from '../commands/accounts/open-account.handler';
+import { SetOverdraftLimitHandler } from '../commands/accounts/set-overdraft-limit.handler';
 import { CommandExecutor } from '../commands/command-executor';
 import { RequestTransferHandler } from '../commands/transfers/request-transfer.handler';
 import { AggregateLoader } from '../history/aggregate-loader';
@@ -19,6 +20,7 @@ import { aggregateState } from './aggregate-state.providers';
     OpenAccountHandler,
     MoveMoneyHandler,
     CloseAccountHandler,
+    SetOverdraftLimitHandler,
     RequestTransferHandler,
   ],
   exports: [CommandExecutor, AggregateLoader],

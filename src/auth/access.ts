@@ -1,11 +1,32 @@
 import type { Actor } from '../event-store/event-envelope';
 
-/** Tellers act on every account; anyone else only on the accounts they own. */
+/** Tellers see and act on every account (and know which ids exist); anyone else only their own. */
+export function seesEveryAccount(actor: Actor): boolean {
+  return actor.roles.includes('teller');
+}
+
 export function mayActOnAccountOf(actor: Actor, ownerId: string): boolean {
-  return actor.roles.includes('teller') || actor.subject === ownerId;
+  return seesEveryAccount(actor) || actor.subject === ownerId;
 }
 
 /** Whom a listing is limited to: nobody for tellers, the caller otherwise. */
 export function ownerScope(actor: Actor): string | undefined {
-  return actor.roles.includes('teller') ? undefined : actor.subject;
+  return seesEveryAccount(actor) ? undefined : actor.subject;
+}
+
+/**
+ * An overdraft limit is credit the ledger grants: money an account may spend that nobody paid in.
+ * Tellers grant it when they open an account or later; an admin may change it too (to cut credit
+ * off in an incident, say). Nobody grants credit to themselves by being an account's owner.
+ */
+export function mayGrantCredit(actor: Actor): boolean {
+  return actor.roles.includes('teller') || actor.roles.includes('admin');
+}
+
+/**
+ * A deposit brings money into the ledger from outside it, so only a teller, who has seen the money
+ * arrive, records one. Clients move money between accounts (transfers) and withdraw.
+ */
+export function mayBringMoneyIn(actor: Actor): boolean {
+  return actor.roles.includes('teller');
 }

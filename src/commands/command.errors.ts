@@ -25,3 +25,11 @@ export class ConcurrencyConflictError extends LedgerError {
     this.name = 'ConcurrencyConflictError';
   }
 }
+
+/** The caller's roles do not allow this command, whatever account it names. */
+export class CommandNotPermittedError extends LedgerError {
+  constructor(code: 'FORBIDDEN' | 'OVERDRAFT_NOT_PERMITTED', message: string) {
+    super(code, message);
+    this.name = 'CommandNotPermittedError';
+  }
+}

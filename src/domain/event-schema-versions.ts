@@ -10,6 +10,7 @@ export const CURRENT_SCHEMA_VERSION: Record<AccountEventType | TransferEventType
   TransferCredited: 1,
   TransferRefunded: 1,
   TransferDebitSettled: 1,
+  OverdraftLimitChanged: 1,
   AccountClosed: 1,
   TransferRequested: 1,
   TransferSourceDebited: 1,

@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { mayActOnAccountOf, ownerScope } from '../auth/access';
+import { mayActOnAccountOf, ownerScope, seesEveryAccount } from '../auth/access';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../event-store/event-envelope';
 import { LedgerError } from '../problems/ledger-error';
@@ -12,6 +12,7 @@ import type { AccountTransaction } from '../../projections/account-transactions.
 import { CloseAccountCommand } from '../commands/accounts/close-account.handler';
 import { MoveMoneyCommand } from '../commands/accounts/move-money.handler';
 import { OpenAccountCommand } from '../commands/accounts/open-account.handler';
+import { SetOverdraftLimitCommand } from '../commands/accounts/set-overdraft-limit.handler';
 import type { CommandContext } from '../commands/command-context';
 import { AccountQueries } from '../queries/account-queries';
 import { CommandCtx } from './command-context.decorator';
@@ -19,6 +20,7 @@ import { commandResponse } from './command-response';
 import { ConsistentReads } from './consistent-reads';
 import { MoneyMovementDto } from './dto/money-movement.dto';
 import { OpenAccountDto } from './dto/open-account.dto';
+import { OverdraftLimitDto } from './dto/overdraft-limit.dto';
 import { ListAccountsQuery, PageQuery, ReadOptionsQuery } from './dto/page-query.dto';
 import { CommandEndpoint } from './command-endpoint.decorator';
 import {
@@ -53,7 +55,15 @@ export class AccountsController {
     description: 'Opened',
     location: true,
   })
-  @Refuses('ACCOUNT_ALREADY_EXISTS', 'UNSUPPORTED_CURRENCY', 'INVALID_OVERDRAFT_LIMIT', 'FORBIDDEN')
+  @Refuses(
+    'ACCOUNT_ALREADY_EXISTS',
+    'UNSUPPORTED_CURRENCY',
+    'INVALID_OVERDRAFT_LIMIT',
+    'AMOUNT_OUT_OF_RANGE',
+    'FORBIDDEN',
+    'OVERDRAFT_NOT_PERMITTED',
+    'ACCOUNT_ID_NOT_PERMITTED',
+  )
   async open(
     @Body() body: OpenAccountDto,
     @CommandCtx() context: CommandContext,
@@ -61,6 +71,14 @@ export class AccountsController {
   ) {
     if (!mayActOnAccountOf(context.actor, body.ownerId)) {
       throw new LedgerError('FORBIDDEN', 'Clients open accounts for themselves only');
+    }
+    // A chosen id that is taken would have to be refused, and that refusal would tell a client
+    // that someone else's account exists: so only those who see every account choose ids.
+    if (body.accountId !== undefined && !seesEveryAccount(context.actor)) {
+      throw new LedgerError(
+        'ACCOUNT_ID_NOT_PERMITTED',
+        'Only a teller chooses an account id; leave accountId out and one is generated',
+      );
     }
     // Derived from the command id, so a retry under the same Idempotency-Key names the same account.
     const accountId = body.accountId ?? uuidv5(context.commandId, ACCOUNT_ID_NAMESPACE);
@@ -77,10 +95,18 @@ export class AccountsController {
     return commandResponse(response, result, { accountId, streamId: result.streamId });
   }
 
+  /** Money from outside the ledger: tellers only (see mayBringMoneyIn). */
   @Post(':id/deposits')
+  @Roles('teller')
   @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Deposited' })
   @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INVALID_AMOUNT')
+  @Refuses(
+    'ACCOUNT_NOT_FOUND',
+    'ACCOUNT_CLOSED',
+    'INVALID_AMOUNT',
+    'AMOUNT_OUT_OF_RANGE',
+    'FORBIDDEN',
+  )
   deposit(
     @Param('id', IdParam) accountId: string,
     @Body() body: MoneyMovementDto,
@@ -93,7 +119,13 @@ export class AccountsController {
   @Post(':id/withdrawals')
   @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Withdrawn' })
   @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'INVALID_AMOUNT', 'INSUFFICIENT_FUNDS')
+  @Refuses(
+    'ACCOUNT_NOT_FOUND',
+    'ACCOUNT_CLOSED',
+    'INVALID_AMOUNT',
+    'AMOUNT_OUT_OF_RANGE',
+    'INSUFFICIENT_FUNDS',
+  )
   withdraw(
     @Param('id', IdParam) accountId: string,
     @Body() body: MoneyMovementDto,
@@ -101,6 +133,30 @@ export class AccountsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     return this.move('withdrawal', accountId, body, context, response);
+  }
+
+  /** Credit is granted, changed or withdrawn by tellers and admins only (see mayGrantCredit). */
+  @Put(':id/overdraft-limit')
+  @Roles('teller', 'admin')
+  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Limit set' })
+  @ApiIdParam()
+  @Refuses(
+    'ACCOUNT_NOT_FOUND',
+    'ACCOUNT_CLOSED',
+    'INVALID_OVERDRAFT_LIMIT',
+    'AMOUNT_OUT_OF_RANGE',
+    'FORBIDDEN',
+  )
+  async setOverdraftLimit(
+    @Param('id', IdParam) accountId: string,
+    @Body() body: OverdraftLimitDto,
+    @CommandCtx() context: CommandContext,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.commandBus.execute(
+      new SetOverdraftLimitCommand(accountId, body.overdraftLimit, context),
+    );
+    return commandResponse(response, result, { accountId });
   }
 
   @Post(':id/close')

@@ -46,6 +46,7 @@ export class TransfersController {
   @Refuses(
     'TRANSFER_ALREADY_EXISTS',
     'INVALID_AMOUNT',
+    'AMOUNT_OUT_OF_RANGE',
     'SAME_ACCOUNT_TRANSFER',
     'ACCOUNT_NOT_FOUND',
     'CURRENCY_MISMATCH',
@@ -81,9 +82,22 @@ export class TransfersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     await this.consistentReads.await(query.consistentWith);
-    const transfer = await this.queries.transfer(transferId, ownerScope(actor));
+    const scope = ownerScope(actor);
+    const transfer = await this.queries.transfer(transferId, scope);
     response.setHeader('ETag', `"${transfer.revision}"`);
-    return transferView(transfer);
+    return transferView(scope === undefined ? transfer : await this.asSeenBy(scope, transfer));
+  }
+
+  /**
+   * Why a transfer failed is told in full only about accounts the caller may see: a refusal by
+   * someone else's account (or by no account at all) reads DEBIT_REFUSED or CREDIT_REFUSED, so a
+   * transfer cannot be used to learn whether an account exists, is closed or holds a currency.
+   */
+  private async asSeenBy(owner: string, transfer: TransferStatusDocument) {
+    if (transfer.failureReason === undefined) return transfer;
+    const side = transfer.refunded ? transfer.toAccountId : transfer.fromAccountId;
+    if (await this.queries.ownsAccount(side, owner)) return transfer;
+    return { ...transfer, failureReason: transfer.refunded ? 'CREDIT_REFUSED' : 'DEBIT_REFUSED' };
   }
 }
 

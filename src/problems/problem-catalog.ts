@@ -23,6 +23,7 @@ const DOMAIN_PROBLEMS: Record<DomainErrorCode, ProblemSpec> = {
   CURRENCY_MISMATCH: { status: 422, title: 'The currencies differ' },
   UNSUPPORTED_CURRENCY: { status: 422, title: 'Unsupported currency' },
   INVALID_AMOUNT: { status: 422, title: 'Invalid amount' },
+  AMOUNT_OUT_OF_RANGE: { status: 422, title: 'Beyond the amounts the ledger holds exactly' },
   INVALID_OVERDRAFT_LIMIT: { status: 422, title: 'Invalid overdraft limit' },
   BALANCE_NOT_ZERO: { status: 422, title: 'The balance is not zero' },
   TRANSFER_IN_FLIGHT: { status: 422, title: 'A transfer is still in flight' },
@@ -54,6 +55,8 @@ export const PROBLEMS = {
   UNAUTHENTICATED: { status: 401, title: 'A bearer token is required' },
   INVALID_TOKEN: { status: 401, title: 'The token is not valid' },
   FORBIDDEN: { status: 403, title: 'Not allowed for this caller' },
+  OVERDRAFT_NOT_PERMITTED: { status: 403, title: 'Only a teller grants credit' },
+  ACCOUNT_ID_NOT_PERMITTED: { status: 403, title: 'Only a teller chooses account ids' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   // Reads and history
   STREAM_NOT_FOUND: { status: 404, title: 'No such stream' },

@@ -72,6 +72,13 @@ export class AccountQueries {
     return transfer;
   }
 
+  async ownsAccount(accountId: string, owner: string): Promise<boolean> {
+    const accounts = await this.readStore
+      .collection<AccountSummary>(accountSummaryProjection.collection)
+      .countDocuments({ _id: accountId, ownerId: owner });
+    return accounts > 0;
+  }
+
   private async involves(transfer: TransferStatusDocument, owner: string): Promise<boolean> {
     const accounts = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)

@@ -1,9 +1,10 @@
 import type { Role } from '../../src/auth/roles';
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
+import { eventCount } from '../support/ledger-fold';
 import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
 
-type Case = { method: 'GET' | 'POST'; path: string; body?: unknown };
+type Case = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown };
 
 /**
  * Every endpoint, for every role, on the caller's own resource and on somebody else's. Alice and
@@ -41,12 +42,23 @@ describe('who may do what', () => {
     removeDataDir(ledger.dataDir);
   });
 
+  let chosen = 0;
   /** The request as Alice's own, or aimed at Bob's resource. */
   const endpoints: Record<string, (whose: 'alice' | 'bob') => Case> = {
     'open an account': (whose) => ({
       method: 'POST',
       path: '/accounts',
       body: { ownerId: whose, currency: 'EUR' },
+    }),
+    'open an account with an overdraft limit': (whose) => ({
+      method: 'POST',
+      path: '/accounts',
+      body: { ownerId: whose, currency: 'EUR', overdraftLimit: 1000 },
+    }),
+    'open an account with a chosen id': (whose) => ({
+      method: 'POST',
+      path: '/accounts',
+      body: { ownerId: whose, currency: 'EUR', accountId: `${whose}-chosen-${++chosen}` },
     }),
     deposit: (whose) => ({
       method: 'POST',
@@ -57,6 +69,11 @@ describe('who may do what', () => {
       method: 'POST',
       path: `/accounts/${whose}-acc/withdrawals`,
       body: { amount: 1 },
+    }),
+    'change an overdraft limit': (whose) => ({
+      method: 'PUT',
+      path: `/accounts/${whose}-acc/overdraft-limit`,
+      body: { overdraftLimit: 500 },
     }),
     'transfer from': (whose) => ({
       method: 'POST',
@@ -71,16 +88,35 @@ describe('who may do what', () => {
     'read a transfer': (whose) => ({ method: 'GET', path: `/transfers/${transfers[whose]}` }),
   };
 
-  const expected: Record<Role, { own: number; other: number }> = {
-    client: { own: 2, other: 404 },
-    teller: { own: 2, other: 2 },
-    analyst: { own: 403, other: 403 },
-    auditor: { own: 403, other: 403 },
-    admin: { own: 403, other: 403 },
+  /** [own, other] for each role: 2 is any 2xx. */
+  type Answers = Record<Role, [number, number]>;
+  const accountWork: Answers = {
+    client: [2, 404],
+    teller: [2, 2],
+    analyst: [403, 403],
+    auditor: [403, 403],
+    admin: [403, 403],
+  };
+  const tellersOnly: Answers = { ...accountWork, client: [403, 403] };
+  const expected: Record<string, Answers> = {
+    // A client naming someone else as the owner of a new account is refused outright.
+    'open an account': { ...accountWork, client: [2, 403] },
+    // Credit is granted by tellers, never by the account's owner.
+    'open an account with an overdraft limit': tellersOnly,
+    // A chosen id could be taken, and saying so would tell a client that it exists.
+    'open an account with a chosen id': tellersOnly,
+    // Money from outside the ledger is brought in by tellers only.
+    deposit: tellersOnly,
+    withdraw: accountWork,
+    'change an overdraft limit': { ...tellersOnly, admin: [2, 2] },
+    'transfer from': accountWork,
+    'read an account': accountWork,
+    'read transactions': accountWork,
+    'read a transfer': accountWork,
   };
 
   const rows = Object.keys(endpoints).flatMap((endpoint) =>
-    (Object.keys(expected) as Role[]).flatMap((role) =>
+    (Object.keys(expected[endpoint]) as Role[]).flatMap((role) =>
       (['own', 'other'] as const).map((whose) => [endpoint, role, whose] as const),
     ),
   );
@@ -88,17 +124,68 @@ describe('who may do what', () => {
   it.each(rows)('%s as %s on %s resource', async (endpoint, role, whose) => {
     const caller = httpClient(ledger.baseUrl, { subject: 'alice', roles: [role] });
     const request = endpoints[endpoint](whose === 'own' ? 'alice' : 'bob');
+    const before = await eventCount(ledger.eventStore);
     const answer = await caller.call(request.method, request.path, request.body);
-    let want = expected[role][whose];
-    // A client naming someone else as the owner of a new account is refused outright.
-    if (endpoint === 'open an account' && role === 'client' && whose === 'other') want = 403;
+    const want = expected[endpoint][role][whose === 'own' ? 0 : 1];
     if (want === 2) {
       expect(answer.status).toBeGreaterThanOrEqual(200);
       expect(answer.status).toBeLessThan(300);
     } else {
       expect(answer.status).toBe(want);
       expect(answer.body.status).toBe(want);
+      expect(await eventCount(ledger.eventStore)).toBe(before);
     }
+  });
+
+  it('refuses a client its own credit with a code of its own, writing nothing', async () => {
+    const alice = httpClient(ledger.baseUrl, { subject: 'alice', roles: ['client'] });
+    const before = await eventCount(ledger.eventStore);
+    const opened = await alice.post('/accounts', {
+      ownerId: 'alice',
+      currency: 'EUR',
+      overdraftLimit: 1_000_000_000_000,
+    });
+    expect(opened.status).toBe(403);
+    expect(opened.body.code).toBe('OVERDRAFT_NOT_PERMITTED');
+    const changed = await alice.call('PUT', '/accounts/alice-acc/overdraft-limit', {
+      overdraftLimit: 1_000_000_000_000,
+    });
+    expect(changed.status).toBe(403);
+    expect(changed.body.code).toBe('FORBIDDEN');
+    const deposited = await alice.post('/accounts/alice-acc/deposits', { amount: 5 });
+    expect(deposited.status).toBe(403);
+    expect(deposited.body.code).toBe('FORBIDDEN');
+    expect(await eventCount(ledger.eventStore)).toBe(before);
+    // Without a limit the same client opens its own account.
+    const plain = await alice.post('/accounts', {
+      ownerId: 'alice',
+      currency: 'EUR',
+      overdraftLimit: 0,
+    });
+    expect(plain.status).toBe(201);
+  });
+
+  it('records who changed a limit, and the read model shows it', async () => {
+    const teller = httpClient(ledger.baseUrl, { subject: 'teller-7', roles: ['teller'] });
+    const changed = await teller.call('PUT', '/accounts/carol-acc/overdraft-limit', {
+      overdraftLimit: 2500,
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).toBe(`"${changed.body.revision}"`);
+    const [event] = await ledger.eventStore.readStream('account-carol-acc', {
+      fromRevision: changed.body.revision,
+    });
+    expect(event.type).toBe('OverdraftLimitChanged');
+    expect(event.data).toEqual({ overdraftLimit: 2500, previousLimit: 0 });
+    expect(event.metadata.actor).toEqual({ subject: 'teller-7', roles: ['teller'] });
+    const read = await teller.get(`/accounts/carol-acc?consistentWith=${changed.body.position}`);
+    expect(read.body.overdraftLimit).toBe(2500);
+    // The same limit again changes nothing.
+    const again = await teller.call('PUT', '/accounts/carol-acc/overdraft-limit', {
+      overdraftLimit: 2500,
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.revision).toBe(changed.body.revision);
   });
 
   it('lists only the caller’s own accounts to a client', async () => {
@@ -115,9 +202,9 @@ describe('who may do what', () => {
 
   it('records the caller as the actor of the events it causes', async () => {
     const alice = httpClient(ledger.baseUrl, { subject: 'alice', roles: ['client'] });
-    const deposit = await alice.post('/accounts/alice-acc/deposits', { amount: 3 });
+    const withdrawal = await alice.post('/accounts/alice-acc/withdrawals', { amount: 3 });
     const [event] = await ledger.eventStore.readStream('account-alice-acc', {
-      fromRevision: deposit.body.revision,
+      fromRevision: withdrawal.body.revision,
     });
     expect(event.metadata.actor).toEqual({ subject: 'alice', roles: ['client'] });
   });

@@ -283,6 +283,7 @@ describe('accounts over HTTP', () => {
         '/accounts/{id}/deposits',
         '/accounts/{id}/withdrawals',
         '/accounts/{id}/close',
+        '/accounts/{id}/overdraft-limit',
         '/accounts/{id}/transactions',
         '/transfers',
         '/transfers/{id}',

@@ -1,7 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { mayBringMoneyIn } from '../../auth/access';
 import { accountDecider } from '../../domain/accounts/account.decider';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
+import { CommandNotPermittedError } from '../command.errors';
 import { accountVisibleTo } from './account-access';
 
 /** A deposit or a withdrawal: the same load-decide-append, told apart by `direction`. */
@@ -22,6 +24,9 @@ export class MoveMoneyHandler implements ICommandHandler<MoveMoneyCommand> {
   constructor(private readonly executor: CommandExecutor) {}
 
   execute({ direction, accountId, amount, reference, context }: MoveMoneyCommand) {
+    if (direction === 'deposit' && !mayBringMoneyIn(context.actor)) {
+      throw new CommandNotPermittedError('FORBIDDEN', 'Only a teller records deposits');
+    }
     const type = direction === 'deposit' ? 'DepositMoney' : 'WithdrawMoney';
     return this.executor.execute(
       accountDecider,

@@ -1,7 +1,9 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { mayGrantCredit } from '../../auth/access';
 import { accountDecider } from '../../domain/accounts/account.decider';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
+import { CommandNotPermittedError } from '../command.errors';
 
 export class OpenAccountCommand extends Command<CommandResult> {
   constructor(
@@ -20,6 +22,12 @@ export class OpenAccountHandler implements ICommandHandler<OpenAccountCommand> {
   constructor(private readonly executor: CommandExecutor) {}
 
   execute({ accountId, ownerId, currency, overdraftLimit, context }: OpenAccountCommand) {
+    if (overdraftLimit !== 0 && !mayGrantCredit(context.actor)) {
+      throw new CommandNotPermittedError(
+        'OVERDRAFT_NOT_PERMITTED',
+        'Only a teller opens an account with an overdraft limit; open it without one',
+      );
+    }
     return this.executor.execute(
       accountDecider,
       accountId,

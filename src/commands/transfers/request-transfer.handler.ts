@@ -1,6 +1,10 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { mayActOnAccountOf, seesEveryAccount } from '../../auth/access';
 import { accountDecider } from '../../domain/accounts/account.decider';
+import type { AccountState } from '../../domain/accounts/account.state';
+import { NOT_VISIBLE, type NotVisible } from '../../domain/transfers/transfer.commands';
 import { transferDecider } from '../../domain/transfers/transfer.decider';
+import type { Actor } from '../../event-store/event-envelope';
 import { AggregateLoader } from '../../history/aggregate-loader';
 import { accountVisibleTo } from '../accounts/account-access';
 import type { CommandContext, CommandResult } from '../command-context';
@@ -29,6 +33,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
 
   async execute(command: RequestTransferCommand) {
     const { transferId, fromAccountId, toAccountId, amount, reference, context } = command;
+    // Both are always read, so that the time taken does not depend on what the caller may see.
     const [source, destination] = await Promise.all([
       this.aggregates.load(accountDecider, fromAccountId),
       this.aggregates.load(accountDecider, toAccountId),
@@ -46,9 +51,19 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
         amount,
         reference,
         source,
-        destination,
+        destination: asSeenBy(context.actor, destination),
       },
       context,
     );
   }
+}
+
+/**
+ * Money may go to anyone's account, but what the caller may not see is not judged now: an unknown
+ * account, another owner's closed one or one in another currency are all accepted alike and
+ * refused by the credit step, which refunds the source.
+ */
+function asSeenBy(actor: Actor, destination: AccountState): AccountState | NotVisible {
+  if (destination.status === 'none') return seesEveryAccount(actor) ? destination : NOT_VISIBLE;
+  return mayActOnAccountOf(actor, destination.ownerId) ? destination : NOT_VISIBLE;
 }

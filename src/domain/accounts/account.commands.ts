@@ -9,6 +9,7 @@ export type AccountCommand =
   | { type: 'DepositMoney'; amount: number; reference?: string }
   | { type: 'WithdrawMoney'; amount: number; reference?: string }
   | { type: 'CloseAccount' }
+  | { type: 'SetOverdraftLimit'; overdraftLimit: number }
   | {
       type: 'DebitForTransfer';
       transferId: string;

@@ -1,8 +1,14 @@
 import { DomainError } from '../domain-error';
-import { assertKnownCurrency, assertPositiveAmount } from '../money';
+import {
+  assertKnownCurrency,
+  assertOverdraftLimit,
+  assertPositiveAmount,
+  balanceAfter,
+  covers,
+} from '../money';
 import type { AccountCommand } from './account.commands';
 import type { AccountEvent, DepositChannel } from './account.events';
-import type { AccountState } from './account.state';
+import type { AccountState, TransferInFlight } from './account.state';
 
 type OpenAccount = Exclude<AccountState, { status: 'none' }>;
 
@@ -14,22 +20,24 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
   if (state.status === 'none') {
     throw new DomainError('ACCOUNT_NOT_FOUND', 'Account does not exist');
   }
-  // A refund returns money that already left this account, so it is never refused.
+  // A refund returns money that already left this account, so it is never refused: its amount
+  // stayed reserved while the transfer was in flight, so the balance it leaves is in range.
   if (command.type === 'RefundTransfer') {
     assertPositiveAmount(command.amount);
+    const others = state.transfersInFlight.filter((t) => t.transferId !== command.transferId);
     return [
       {
         type: 'TransferRefunded',
         data: {
           transferId: command.transferId,
           amount: command.amount,
-          balanceAfter: state.balance + command.amount,
+          balanceAfter: balanceAfter(state.balance, command.amount, amountsOf(others)),
         },
       },
     ];
   }
   if (command.type === 'SettleTransferDebit') {
-    if (!state.transfersInFlight.includes(command.transferId)) return [];
+    if (!state.transfersInFlight.some((t) => t.transferId === command.transferId)) return [];
     return [{ type: 'TransferDebitSettled', data: { transferId: command.transferId } }];
   }
   if (state.status === 'closed') {
@@ -44,7 +52,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           data: withReference(
             {
               amount: command.amount,
-              balanceAfter: state.balance + command.amount,
+              balanceAfter: credited(state, command.amount),
               channel: DEPOSIT_CHANNEL,
             },
             command.reference,
@@ -58,7 +66,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         {
           type: 'MoneyWithdrawn',
           data: withReference(
-            { amount: command.amount, balanceAfter: state.balance - command.amount },
+            { amount: command.amount, balanceAfter: balanceAfter(state.balance, -command.amount) },
             command.reference,
           ),
         },
@@ -74,7 +82,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
             transferId: command.transferId,
             toAccountId: command.toAccountId,
             amount: command.amount,
-            balanceAfter: state.balance - command.amount,
+            balanceAfter: balanceAfter(state.balance, -command.amount),
           },
         },
       ];
@@ -88,7 +96,7 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
             transferId: command.transferId,
             fromAccountId: command.fromAccountId,
             amount: command.amount,
-            balanceAfter: state.balance + command.amount,
+            balanceAfter: credited(state, command.amount),
           },
         },
       ];
@@ -100,12 +108,24 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
         );
       }
       if (state.transfersInFlight.length > 0) {
+        const ids = state.transfersInFlight.map((t) => t.transferId).join(', ');
         throw new DomainError(
           'TRANSFER_IN_FLIGHT',
-          `Account ${state.accountId} has transfers in flight: ${state.transfersInFlight.join(', ')}`,
+          `Account ${state.accountId} has transfers in flight: ${ids}`,
         );
       }
       return [{ type: 'AccountClosed', data: {} }];
+    case 'SetOverdraftLimit':
+      assertOverdraftLimit(command.overdraftLimit);
+      // Lowering a limit below what is drawn is allowed: it moves no money, and the account then
+      // takes only money in until it is back within its limit.
+      if (command.overdraftLimit === state.overdraftLimit) return [];
+      return [
+        {
+          type: 'OverdraftLimitChanged',
+          data: { overdraftLimit: command.overdraftLimit, previousLimit: state.overdraftLimit },
+        },
+      ];
     default: {
       const unhandled: never = command;
       return unhandled;
@@ -121,18 +141,22 @@ function open(
     throw new DomainError('ACCOUNT_ALREADY_EXISTS', `Account ${command.accountId} already exists`);
   }
   assertKnownCurrency(command.currency);
-  if (!Number.isSafeInteger(command.overdraftLimit) || command.overdraftLimit < 0) {
-    throw new DomainError(
-      'INVALID_OVERDRAFT_LIMIT',
-      `Overdraft limit must be a safe integer >= 0, got ${command.overdraftLimit}`,
-    );
-  }
+  assertOverdraftLimit(command.overdraftLimit);
   const { accountId, ownerId, currency, overdraftLimit } = command;
   return [{ type: 'AccountOpened', data: { accountId, ownerId, currency, overdraftLimit } }];
 }
 
+/** Money in keeps room for the transfers in flight, which may come back as refunds. */
+function credited(state: OpenAccount, amount: number): number {
+  return balanceAfter(state.balance, amount, amountsOf(state.transfersInFlight));
+}
+
+function amountsOf(transfers: readonly TransferInFlight[]): number[] {
+  return transfers.map((transfer) => transfer.amount);
+}
+
 function assertCovered(state: OpenAccount, amount: number): void {
-  if (state.balance - amount < -state.overdraftLimit) {
+  if (!covers(state.balance, state.overdraftLimit, amount)) {
     throw new DomainError(
       'INSUFFICIENT_FUNDS',
       `Account ${state.accountId} cannot cover ${amount}: balance ${state.balance}, overdraft limit ${state.overdraftLimit}`,

@@ -7,7 +7,8 @@ import { type AccountState, evolveAccount, initialAccountState } from './account
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: initialAccountState,
-  foldVersion: 1,
+  // 2: transfers in flight carry their amounts; OverdraftLimitChanged.
+  foldVersion: 2,
   evolve: evolveAccount,
   decide: decideAccount,
   streamId: accountStream,

@@ -26,6 +26,7 @@ export type AccountEvent =
     }
   | { type: 'TransferRefunded'; data: { transferId: string; amount: number; balanceAfter: number } }
   | { type: 'TransferDebitSettled'; data: { transferId: string } }
+  | { type: 'OverdraftLimitChanged'; data: { overdraftLimit: number; previousLimit: number } }
   | { type: 'AccountClosed'; data: Record<string, never> };
 
 export type AccountEventType = AccountEvent['type'];
@@ -38,5 +39,6 @@ export const ACCOUNT_EVENT_TYPES: readonly AccountEventType[] = [
   'TransferCredited',
   'TransferRefunded',
   'TransferDebitSettled',
+  'OverdraftLimitChanged',
   'AccountClosed',
 ];

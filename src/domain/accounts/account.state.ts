@@ -1,5 +1,11 @@
 import type { AccountEvent } from './account.events';
 
+/** A transfer debited here whose outcome is not settled yet: its amount may still come back. */
+export interface TransferInFlight {
+  transferId: string;
+  amount: number;
+}
+
 export type AccountState =
   | { status: 'none' }
   | {
@@ -9,8 +15,8 @@ export type AccountState =
       currency: string;
       overdraftLimit: number;
       balance: number;
-      /** Transfers debited here whose outcome is not settled yet; the account cannot close. */
-      transfersInFlight: string[];
+      /** While any is in flight the account cannot close, and its amounts stay reserved. */
+      transfersInFlight: TransferInFlight[];
     };
 
 export const initialAccountState: AccountState = { status: 'none' };
@@ -29,19 +35,24 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return {
         ...state,
         balance: event.data.balanceAfter,
-        transfersInFlight: [...state.transfersInFlight, event.data.transferId],
+        transfersInFlight: [
+          ...state.transfersInFlight,
+          { transferId: event.data.transferId, amount: event.data.amount },
+        ],
       };
     case 'TransferRefunded':
       return {
         ...state,
         balance: event.data.balanceAfter,
-        transfersInFlight: state.transfersInFlight.filter((id) => id !== event.data.transferId),
+        transfersInFlight: settled(state.transfersInFlight, event.data.transferId),
       };
     case 'TransferDebitSettled':
       return {
         ...state,
-        transfersInFlight: state.transfersInFlight.filter((id) => id !== event.data.transferId),
+        transfersInFlight: settled(state.transfersInFlight, event.data.transferId),
       };
+    case 'OverdraftLimitChanged':
+      return { ...state, overdraftLimit: event.data.overdraftLimit };
     case 'AccountClosed':
       return { ...state, status: 'closed' };
     default: {
@@ -49,4 +60,8 @@ export function evolveAccount(state: AccountState, event: AccountEvent): Account
       return unhandled;
     }
   }
+}
+
+function settled(transfers: TransferInFlight[], transferId: string): TransferInFlight[] {
+  return transfers.filter((transfer) => transfer.transferId !== transferId);
 }

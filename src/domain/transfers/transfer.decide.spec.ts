@@ -1,6 +1,7 @@
 import type { AccountState } from '../accounts/account.state';
 import { DomainError } from '../domain-error';
-import type { TransferCommand } from './transfer.commands';
+import { MAX_MINOR_UNITS } from '../money';
+import { NOT_VISIBLE, type TransferCommand } from './transfer.commands';
 import { decideTransfer } from './transfer.decide';
 import type { TransferEvent } from './transfer.events';
 import { evolveTransfer, initialTransferState } from './transfer.state';
@@ -83,6 +84,30 @@ describe('transfer decisions', () => {
     given()
       .when(request({ amount: 0 }))
       .thenRefused('INVALID_AMOUNT'));
+  it('takes the largest exact amount and refuses one beyond it', () => {
+    given()
+      .when(request({ amount: MAX_MINOR_UNITS }))
+      .then([
+        { ...requested, data: { ...requested.data, amount: MAX_MINOR_UNITS } },
+      ] as TransferEvent[]);
+    given()
+      .when(request({ amount: MAX_MINOR_UNITS + 1 }))
+      .thenRefused('AMOUNT_OUT_OF_RANGE');
+  });
+  describe('to a destination the caller may not see', () => {
+    it('judges nothing about it: the request names it in the source currency', () =>
+      given()
+        .when(request({ destination: NOT_VISIBLE }))
+        .then([requested]));
+    it('still refuses what concerns only the caller', () => {
+      given()
+        .when(request({ destination: NOT_VISIBLE, source: { status: 'none' } }))
+        .thenRefused('ACCOUNT_NOT_FOUND');
+      given()
+        .when(request({ destination: NOT_VISIBLE, toAccountId: 'a' }))
+        .thenRefused('SAME_ACCOUNT_TRANSFER');
+    });
+  });
   it('refuses to request the same transfer twice', () =>
     given(requested).when(request()).thenRefused('TRANSFER_ALREADY_EXISTS'));
 

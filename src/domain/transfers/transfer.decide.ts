@@ -52,7 +52,7 @@ function request(command: RequestTransfer, state: TransferState): TransferEvent[
   if (destination.status === 'none') {
     throw new DomainError('ACCOUNT_NOT_FOUND', `Account ${command.toAccountId} does not exist`);
   }
-  if (source.currency !== destination.currency) {
+  if (destination.status !== 'not-visible' && source.currency !== destination.currency) {
     throw new DomainError(
       'CURRENCY_MISMATCH',
       `Cannot transfer between ${source.currency} and ${destination.currency} accounts`,

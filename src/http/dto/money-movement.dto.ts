@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { AMOUNT_DOC } from './money-range';
 
 export class MoneyMovementDto {
-  @ApiProperty({ example: 2500, description: 'Positive integer, minor units' })
+  @ApiProperty({ example: 2500, ...AMOUNT_DOC })
   @IsInt()
   @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
   amount!: number;
 
   @ApiPropertyOptional({ example: 'invoice 42' })

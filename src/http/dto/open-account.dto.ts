@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from './identifiers';
+import { LIMIT_DOC } from './money-range';
 
 export class OpenAccountDto {
   @ApiProperty({ example: 'alice' })
@@ -13,11 +14,10 @@ export class OpenAccountDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be a three-letter ISO-4217 code' })
   currency!: string;
 
-  @ApiPropertyOptional({ example: 0, description: 'Minor units, >= 0; default 0' })
+  @ApiPropertyOptional({ example: 0, default: 0, ...LIMIT_DOC })
   @IsOptional()
   @IsInt()
   @Min(0)
-  @Max(Number.MAX_SAFE_INTEGER)
   overdraftLimit?: number;
 
   @ApiPropertyOptional({ description: 'Chosen by the client; generated when absent' })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from './identifiers';
+import { AMOUNT_DOC } from './money-range';
 
 export class RequestTransferDto {
   @ApiProperty()
@@ -13,10 +14,9 @@ export class RequestTransferDto {
   @Matches(ID_PATTERN, { message: `toAccountId must be ${ID_RULE}` })
   toAccountId!: string;
 
-  @ApiProperty({ example: 1000, description: 'Positive integer, minor units' })
+  @ApiProperty({ example: 1000, ...AMOUNT_DOC })
   @IsInt()
   @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
   amount!: number;
 
   @ApiPropertyOptional()
