@@ -66,6 +66,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/accounts/{id}/overdraft-limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AccountsController_setOverdraftLimit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/accounts/{id}/transactions": {
         parameters: {
             query?: never;
@@ -634,7 +650,7 @@ export interface components {
         };
         MoneyMovementDto: {
             /**
-             * @description Positive integer, minor units
+             * @description Positive integer of minor units, at most 9007199254740991; beyond it 422 AMOUNT_OUT_OF_RANGE
              * @example 2500
              */
             amount: number;
@@ -659,12 +675,20 @@ export interface components {
              */
             currency: string;
             /**
-             * @description Minor units, >= 0; default 0
+             * @description Minor units >= 0, at most 9007199254740991; granted by tellers only
+             * @default 0
              * @example 0
              */
-            overdraftLimit?: number;
+            overdraftLimit: number;
             /** @example alice */
             ownerId: string;
+        };
+        OverdraftLimitDto: {
+            /**
+             * @description Minor units >= 0, at most 9007199254740991; granted by tellers only
+             * @example 50000
+             */
+            overdraftLimit: number;
         };
         /** @description RFC 9457 problem details with a stable machine-readable `code` */
         Problem: {
@@ -700,6 +724,7 @@ export interface components {
          *     - `CURRENCY_MISMATCH` (422): The currencies differ
          *     - `UNSUPPORTED_CURRENCY` (422): Unsupported currency
          *     - `INVALID_AMOUNT` (422): Invalid amount
+         *     - `AMOUNT_OUT_OF_RANGE` (422): Beyond the amounts the ledger holds exactly
          *     - `INVALID_OVERDRAFT_LIMIT` (422): Invalid overdraft limit
          *     - `BALANCE_NOT_ZERO` (422): The balance is not zero
          *     - `TRANSFER_IN_FLIGHT` (422): A transfer is still in flight
@@ -725,6 +750,8 @@ export interface components {
          *     - `UNAUTHENTICATED` (401): A bearer token is required
          *     - `INVALID_TOKEN` (401): The token is not valid
          *     - `FORBIDDEN` (403): Not allowed for this caller
+         *     - `OVERDRAFT_NOT_PERMITTED` (403): Only a teller grants credit
+         *     - `ACCOUNT_ID_NOT_PERMITTED` (403): Only a teller chooses account ids
          *     - `RATE_LIMITED` (429): Too many requests
          *     - `STREAM_NOT_FOUND` (404): No such stream
          *     - `CORRELATION_NOT_FOUND` (404): No such correlation id
@@ -741,7 +768,7 @@ export interface components {
          *     - `INTERNAL_ERROR` (500): Internal error
          * @enum {string}
          */
-        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
+        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "AMOUNT_OUT_OF_RANGE" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "OVERDRAFT_NOT_PERMITTED" | "ACCOUNT_ID_NOT_PERMITTED" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
         ProjectionStatus: {
             checkpoint: number;
             head: number;
@@ -777,7 +804,7 @@ export interface components {
         };
         RequestTransferDto: {
             /**
-             * @description Positive integer, minor units
+             * @description Positive integer of minor units, at most 9007199254740991; beyond it 422 AMOUNT_OUT_OF_RANGE
              * @example 1000
              */
             amount: number;
@@ -1114,7 +1141,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `FORBIDDEN`: Not allowed for this caller */
+            /** @description `ACCOUNT_ID_NOT_PERMITTED`: Only a teller chooses account ids; `FORBIDDEN`: Not allowed for this caller; `OVERDRAFT_NOT_PERMITTED`: Only a teller grants credit */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -1125,7 +1152,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "FORBIDDEN";
+                        code?: "ACCOUNT_ID_NOT_PERMITTED" | "FORBIDDEN" | "OVERDRAFT_NOT_PERMITTED";
                         /** @enum {integer} */
                         status?: 403;
                     };
@@ -1216,7 +1243,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `INVALID_OVERDRAFT_LIMIT`: Invalid overdraft limit; `UNSUPPORTED_CURRENCY`: Unsupported currency */
+            /** @description `AMOUNT_OUT_OF_RANGE`: Beyond the amounts the ledger holds exactly; `INVALID_OVERDRAFT_LIMIT`: Invalid overdraft limit; `UNSUPPORTED_CURRENCY`: Unsupported currency */
             422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -1227,7 +1254,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "INVALID_OVERDRAFT_LIMIT" | "UNSUPPORTED_CURRENCY";
+                        code?: "AMOUNT_OUT_OF_RANGE" | "INVALID_OVERDRAFT_LIMIT" | "UNSUPPORTED_CURRENCY";
                         /** @enum {integer} */
                         status?: 422;
                     };
@@ -1814,7 +1841,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `ACCOUNT_CLOSED`: The account is closed; `INVALID_AMOUNT`: Invalid amount */
+            /** @description `ACCOUNT_CLOSED`: The account is closed; `AMOUNT_OUT_OF_RANGE`: Beyond the amounts the ledger holds exactly; `INVALID_AMOUNT`: Invalid amount */
             422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -1825,7 +1852,252 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "ACCOUNT_CLOSED" | "INVALID_AMOUNT";
+                        code?: "ACCOUNT_CLOSED" | "AMOUNT_OUT_OF_RANGE" | "INVALID_AMOUNT";
+                        /** @enum {integer} */
+                        status?: 422;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description `STORE_UNAVAILABLE`: A store is unavailable */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "STORE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    AccountsController_setOverdraftLimit: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The same key and body replay the first answer; another body is a 409 */
+                "Idempotency-Key"?: string;
+                /** @description The stream revision you last saw, e.g. "3": the command applies only there */
+                "If-Match"?: string;
+                "X-Correlation-Id"?: string;
+            };
+            path: {
+                /** @description letters, digits, "-" or "_", at most 64, starting with a letter or digit */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OverdraftLimitDto"];
+            };
+        };
+        responses: {
+            /** @description Limit set */
+            200: {
+                headers: {
+                    /** @description The stream revision the answer reflects, e.g. "3"; send it back in If-Match */
+                    ETag: string;
+                    "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountCommandAnswer"];
+                };
+            };
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_ID`: Invalid id; `INVALID_IDEMPOTENCY_KEY`: Invalid Idempotency-Key; `INVALID_IF_MATCH`: Invalid If-Match; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ENCODING" | "INVALID_ID" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_IF_MATCH" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description `INVALID_TOKEN`: The token is not valid; `UNAUTHENTICATED`: A bearer token is required */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_TOKEN" | "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Not allowed for this caller */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `ACCOUNT_NOT_FOUND`: No such account */
+            404: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "ACCOUNT_NOT_FOUND";
+                        /** @enum {integer} */
+                        status?: 404;
+                    };
+                };
+            };
+            /** @description `CONCURRENCY_CONFLICT`: The stream kept changing; `IDEMPOTENCY_KEY_REUSED`: Idempotency-Key used for another request */
+            409: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED";
+                        /** @enum {integer} */
+                        status?: 409;
+                    };
+                };
+            };
+            /** @description `STREAM_DELETED`: The stream was deleted in the event store */
+            410: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "STREAM_DELETED";
+                        /** @enum {integer} */
+                        status?: 410;
+                    };
+                };
+            };
+            /** @description `REVISION_MISMATCH`: The stream is at another revision */
+            412: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "REVISION_MISMATCH";
+                        /** @enum {integer} */
+                        status?: 412;
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The body is too large */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_CHARSET`: Unsupported charset; `UNSUPPORTED_ENCODING`: Unsupported content encoding */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING";
+                        /** @enum {integer} */
+                        status?: 415;
+                    };
+                };
+            };
+            /** @description `ACCOUNT_CLOSED`: The account is closed; `AMOUNT_OUT_OF_RANGE`: Beyond the amounts the ledger holds exactly; `INVALID_OVERDRAFT_LIMIT`: Invalid overdraft limit */
+            422: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "ACCOUNT_CLOSED" | "AMOUNT_OUT_OF_RANGE" | "INVALID_OVERDRAFT_LIMIT";
                         /** @enum {integer} */
                         status?: 422;
                     };
@@ -2207,7 +2479,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `ACCOUNT_CLOSED`: The account is closed; `INSUFFICIENT_FUNDS`: Insufficient funds; `INVALID_AMOUNT`: Invalid amount */
+            /** @description `ACCOUNT_CLOSED`: The account is closed; `AMOUNT_OUT_OF_RANGE`: Beyond the amounts the ledger holds exactly; `INSUFFICIENT_FUNDS`: Insufficient funds; `INVALID_AMOUNT`: Invalid amount */
             422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2218,7 +2490,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "INVALID_AMOUNT";
+                        code?: "ACCOUNT_CLOSED" | "AMOUNT_OUT_OF_RANGE" | "INSUFFICIENT_FUNDS" | "INVALID_AMOUNT";
                         /** @enum {integer} */
                         status?: 422;
                     };
@@ -4797,7 +5069,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `CURRENCY_MISMATCH`: The currencies differ; `INVALID_AMOUNT`: Invalid amount; `SAME_ACCOUNT_TRANSFER`: A transfer needs two accounts */
+            /** @description `AMOUNT_OUT_OF_RANGE`: Beyond the amounts the ledger holds exactly; `CURRENCY_MISMATCH`: The currencies differ; `INVALID_AMOUNT`: Invalid amount; `SAME_ACCOUNT_TRANSFER`: A transfer needs two accounts */
             422: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4808,7 +5080,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "CURRENCY_MISMATCH" | "INVALID_AMOUNT" | "SAME_ACCOUNT_TRANSFER";
+                        code?: "AMOUNT_OUT_OF_RANGE" | "CURRENCY_MISMATCH" | "INVALID_AMOUNT" | "SAME_ACCOUNT_TRANSFER";
                         /** @enum {integer} */
                         status?: 422;
                     };
