@@ -675,11 +675,10 @@ export interface components {
              */
             currency: string;
             /**
-             * @description Minor units >= 0, at most 9007199254740991; granted by tellers only
-             * @default 0
+             * @description Minor units >= 0, at most 9007199254740991; granted by tellers only; 0 when absent
              * @example 0
              */
-            overdraftLimit: number;
+            overdraftLimit?: number;
             /** @example alice */
             ownerId: string;
         };

@@ -14,7 +14,11 @@ export class OpenAccountDto {
   @Matches(/^[A-Z]{3}$/, { message: 'currency must be a three-letter ISO-4217 code' })
   currency!: string;
 
-  @ApiPropertyOptional({ example: 0, default: 0, ...LIMIT_DOC })
+  @ApiPropertyOptional({
+    example: 0,
+    ...LIMIT_DOC,
+    description: `${LIMIT_DOC.description}; 0 when absent`,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
