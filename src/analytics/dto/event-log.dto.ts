@@ -14,6 +14,7 @@ import { ACCOUNT_EVENT_TYPES } from '../../domain/accounts/account.events';
 import { TRANSFER_EVENT_TYPES } from '../../domain/transfers/transfer.events';
 import { DEFAULT_PAGE_SIZE, HistoryPage, MAX_PAGE_SIZE } from './history-page.dto';
 import { IsInstant, NotBefore } from './validators';
+import { PageLimit } from '../../http/dto/paging.decorators';
 import { STREAM_ID_PATTERN, STREAM_ID_RULE } from '../../http/dto/identifiers';
 
 export const LEDGER_EVENT_TYPES: readonly string[] = [
@@ -111,16 +112,6 @@ export class StreamEventsQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   fromRevision?: number;
 
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-  })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(MAX_PAGE_SIZE)
+  @PageLimit(MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE)
   limit?: number;
 }

@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from './identifiers';
+import { PageCursor, PageLimit } from './paging.decorators';
 
 /** Query strings arrive as text; each field is turned into one plain typed value or refused. */
 export class ReadOptionsQuery {
@@ -19,18 +20,10 @@ export class ReadOptionsQuery {
 }
 
 export class PageQuery extends ReadOptionsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
+  @PageLimit(100, 20)
   limit?: number;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
+  @PageCursor()
   cursor?: string;
 }
 
