@@ -7,6 +7,7 @@ import { AppModule } from './app/app.module';
 import { configureApp } from './app/configure-app';
 import { LedgerHttpAdapter } from './app/ledger-http-adapter';
 import { type AppConfig, ConfigError, loadConfig } from './config/app-config';
+import { assertDataDirUsable } from './config/data-dir';
 import { EventStoreDbConnectionError } from './event-store/eventstoredb/eventstoredb-connection';
 import { checkConnection } from './event-store/eventstoredb/eventstoredb-tls-probe';
 import { Readiness } from './observability/readiness';
@@ -16,6 +17,9 @@ const START_UP_PROBE_MS = 3000;
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
+  if (config.eventStore.kind === 'embedded' || config.readStore.kind === 'embedded') {
+    assertDataDirUsable(config.dataDir);
+  }
   if (config.eventStore.kind === 'eventstoredb') {
     await checkConnection(config.eventStore.url, START_UP_PROBE_MS);
   }

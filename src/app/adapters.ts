@@ -35,6 +35,7 @@ export function adapters(config: AppConfig): Provider[] {
     return new SqliteEventStore({
       file: join(config.dataDir, 'events.sqlite'),
       observer: embeddedStoreObserver(metrics),
+      clock: config.clock,
     });
   };
   const providers: Provider[] = [

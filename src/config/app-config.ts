@@ -71,6 +71,8 @@ export interface AppConfig {
    * cache of folded states bounded by entries and bytes (0 entries turns the cache off).
    */
   aggregateState: { snapshotEvery: number; cacheMaxEntries: number; cacheMaxBytes: number };
+  /** Stamps recordedAt in the embedded event store; never read from the environment, tests step it. */
+  clock?: () => Date;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {

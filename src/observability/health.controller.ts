@@ -12,6 +12,7 @@ import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { Public } from '../auth/auth.decorators';
 import { Readiness } from './readiness';
+import { STORAGE_CHECKS, type StorageCheck } from './storage-check.port';
 
 const CHECK_TIMEOUT_MS = 2000;
 const LIVE = { type: 'object', required: ['status'], properties: { status: { enum: ['ok'] } } };
@@ -28,6 +29,7 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(READ_STORE) private readonly readStore: ReadStore,
+    @Inject(STORAGE_CHECKS) private readonly storageChecks: StorageCheck[],
     @Optional() @Inject(EVENT_PUBLISHER) private readonly publisher?: EventPublisher,
   ) {}
 
@@ -68,6 +70,12 @@ export class HealthController {
           .check('read-store')
           .attempt(() => this.readStore.ping())
           .withTimeout(CHECK_TIMEOUT_MS),
+      // The embedded stores' files: a commit reaches the disk, the files are still the ones
+      // opened, the data folder has room.
+      ...this.storageChecks.map(
+        (check) => () =>
+          this.indicators.check(check.name).attempt(check.run).withTimeout(CHECK_TIMEOUT_MS),
+      ),
       ...(usesBroker
         ? [
             () =>

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EVENT_FEED, type EventFeed } from '../event-feed/event-feed.port';
 import type { Subscription } from '../event-store/event-store.port';
 import { LedgerMetrics } from '../observability/ledger-metrics';
+import { isStorageFault, isTransientFault } from '../storage/storage-fault';
 import { CheckpointStore } from './checkpoint-store';
 import type { FeedConsumer } from './feed-consumer';
 
@@ -34,6 +35,8 @@ const MAX_BACKOFF_MS = 5000;
  * poisoned partition, which must still end in giving up.
  */
 const FAILURE_WINDOW_MS = 60_000;
+/** While a store stays busy or full, one log line per this many retries. */
+const STORAGE_WAIT_LOG_EVERY = 20;
 /** A batch that takes longer is treated as a stalled consumer, which is restarted. */
 const BATCH_TIMEOUT_MS = 60_000;
 
@@ -93,6 +96,7 @@ export class ConsumerHost implements BeforeApplicationShutdown {
     const status = this.statuses.get(consumer.name)!;
     let failures = 0;
     let lastFailureAt = 0;
+    let storageWaits = 0;
     while (!slot.stopped) {
       try {
         const after = await this.checkpoints.get(consumer.name);
@@ -106,6 +110,7 @@ export class ConsumerHost implements BeforeApplicationShutdown {
             await this.checkpoints.save(consumer.name, position, progress);
             status.position = position;
             this.metrics?.eventsHandled.inc({ consumer: consumer.name }, events.length);
+            storageWaits = 0;
             if (Date.now() - lastFailureAt > FAILURE_WINDOW_MS) failures = 0;
           },
         );
@@ -113,6 +118,22 @@ export class ConsumerHost implements BeforeApplicationShutdown {
         await slot.subscription.done;
         return;
       } catch (error) {
+        if (isTransientFault(error) && isStorageFault(error)) {
+          // A busy or full store is not this consumer's failure: it waits, however long that
+          // takes, and goes on from its checkpoint once the store takes writes again.
+          storageWaits++;
+          this.metrics?.storageWaits.inc({ consumer: consumer.name, reason: error.reason });
+          status.lastError = error.message;
+          status.state = 'restarting';
+          if (storageWaits === 1 || storageWaits % STORAGE_WAIT_LOG_EVERY === 0) {
+            this.logger.warn(
+              `${consumer.name} waits for its store (${error.reason}, ${storageWaits} tries): ${error.message}`,
+            );
+          }
+          await sleep(Math.min(100 * 2 ** Math.min(storageWaits, 6), MAX_BACKOFF_MS));
+          continue;
+        }
+        storageWaits = 0;
         failures++;
         lastFailureAt = Date.now();
         this.metrics?.consumerFailures.inc({ consumer: consumer.name });

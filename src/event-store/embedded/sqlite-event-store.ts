@@ -45,7 +45,8 @@ export interface SqliteEventStoreOptions {
 }
 
 const DEFAULT_POLL_INTERVAL_MS = 3;
-const DEFAULT_LOCK_WAIT_MS = 2000;
+/** Under the readiness check's 2 s timeout, so that a held lock shows as this check failing. */
+const DEFAULT_LOCK_WAIT_MS = 1000;
 /** Opening may have to wait for another process that creates or migrates the file. */
 const OPEN_BUSY_TIMEOUT_MS = 5000;
 /**

@@ -1,4 +1,5 @@
 import {
+  Logger,
   type CallHandler,
   type ExecutionContext,
   Injectable,
@@ -24,6 +25,8 @@ const REPLAYED_HEADERS = ['etag', 'location'];
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(
     private readonly records: IdempotencyRecordStore,
     private readonly metrics: LedgerMetrics,
@@ -80,10 +83,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
               body,
               createdAt: new Date().toISOString(),
             });
-            return from(saved).pipe(map(() => body));
+            return from(this.keepAnswer(saved)).pipe(map(() => body));
           }),
         );
       }),
     );
+  }
+
+  /**
+   * The command's events are committed by now, so its answer is a success whatever happens to
+   * the stored copy. Without the copy a retry runs the command again under the same command id,
+   * which finds its own events and answers from them, and stores the copy then.
+   */
+  private async keepAnswer(saved: Promise<void>): Promise<void> {
+    try {
+      await saved;
+    } catch (error) {
+      this.metrics.idempotencySaveFailures.inc();
+      this.logger.warn(
+        `Idempotency record not saved (a retry rebuilds the answer from the events): ${
+          (error as Error).message
+        }`,
+      );
+    }
   }
 }

@@ -1,23 +1,34 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { type FileIdentity, identityOf, stillOnDisk } from '../../storage/embedded/file-identity';
+import { sqliteCode, sqliteFaultReason } from '../../storage/embedded/sqlite-fault';
 import { ReadStoreUnavailableError } from '../read-store.errors';
 
-// Long enough to queue behind another process's write batch, short enough to answer 503 soon.
-const BUSY_TIMEOUT_MS = 5000;
+/** Opening may have to wait for another process that creates the file or switches it to WAL. */
+const OPEN_BUSY_TIMEOUT_MS = 5000;
+/**
+ * Statements run on the event loop, so a wait for another process's write lock holds every
+ * request: long enough to queue behind another writer's short batch (WAL commits without an
+ * fsync here take well under a millisecond), short enough that a stuck writer means a prompt 503.
+ */
+const BUSY_TIMEOUT_MS = 100;
 
 /** One SQLite connection with its prepared statements, shared by a store and its collections. */
 export class SqliteConnection {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly opened: FileIdentity;
 
-  constructor(file: string) {
+  constructor(private readonly file: string) {
     mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
-    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.db.pragma(`busy_timeout = ${OPEN_BUSY_TIMEOUT_MS}`);
     this.db.pragma('journal_mode = WAL');
     // Read models can be rebuilt from the event store, so a power cut may cost the last commits.
     this.db.pragma('synchronous = NORMAL');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    this.opened = identityOf(file);
   }
 
   statement<Row = unknown>(sql: string): Database.Statement<unknown[], Row> {
@@ -49,19 +60,28 @@ export class SqliteConnection {
     return this.read(() => this.db.transaction(operation).immediate());
   }
 
+  /** Whether the path still names the file this connection writes to (see file-identity). */
+  stillOnDisk(): boolean {
+    return stillOnDisk(this.file, this.opened);
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }
 
   private unavailable(error: unknown): ReadStoreUnavailableError | undefined {
-    if (!this.db.open)
-      return new ReadStoreUnavailableError('Read store is closed', { cause: error });
-    if (/^SQLITE_(BUSY|LOCKED)/.test(sqliteCode(error) ?? '')) {
-      return new ReadStoreUnavailableError('Read store is locked by another writer', {
+    if (!this.db.open) {
+      return new ReadStoreUnavailableError('Read store is closed', {
         cause: error,
+        reason: 'closed',
       });
     }
-    return undefined;
+    const reason = sqliteFaultReason(error);
+    if (reason === undefined) return undefined;
+    return new ReadStoreUnavailableError(`Read store ${reason}: ${(error as Error).message}`, {
+      cause: error,
+      reason,
+    });
   }
 }
 
@@ -76,17 +96,5 @@ export function uniqueViolation(error: unknown): string | undefined {
   const code = sqliteCode(error);
   return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
     ? (error as Error).message
-    : undefined;
-}
-
-/**
- * The SQLite result code of a better-sqlite3 error. Matched by name rather than `instanceof`: the
- * native addon keeps the SqliteError class of whichever module instance loaded it first, which is
- * not this one under a test runner that reloads modules (nor is its realm's Error).
- */
-function sqliteCode(error: unknown): string | undefined {
-  const candidate = error as { name?: unknown; code?: unknown } | null;
-  return candidate?.name === 'SqliteError' && typeof candidate.code === 'string'
-    ? candidate.code
     : undefined;
 }

@@ -1,3 +1,5 @@
+import type { StorageCheck, StorageChecked } from '../../observability/storage-check.port';
+import { ReadStoreUnavailableError } from '../read-store.errors';
 import type { ReadCollection, ReadDocument, ReadStore } from '../read-store.port';
 import { SqliteConnection } from './sqlite-connection';
 import { SqliteReadCollection } from './sqlite-read-collection';
@@ -13,11 +15,29 @@ import {
  * Read store in a single SQLite file. Several processes may open the same file: WAL lets readers
  * run beside the one writer, and writers queue on the busy timeout.
  */
-export class SqliteReadStore implements ReadStore {
+export class SqliteReadStore implements ReadStore, StorageChecked {
   private readonly connection: SqliteConnection;
 
-  constructor(options: { file: string }) {
+  constructor(private readonly options: { file: string }) {
     this.connection = new SqliteConnection(options.file);
+  }
+
+  /** Readiness: the file is still the one opened (a deleted data folder is noticed). */
+  storageChecks(): StorageCheck[] {
+    return [
+      {
+        name: 'read-store-file',
+        run: async () => {
+          if (!this.connection.stillOnDisk()) {
+            throw new ReadStoreUnavailableError(
+              `${this.options.file} was deleted or replaced since it was opened`,
+              { reason: 'vanished' },
+            );
+          }
+          return { file: this.options.file };
+        },
+      },
+    ];
   }
 
   collection<T extends ReadDocument = ReadDocument>(name: string): ReadCollection<T> {
