@@ -1,5 +1,6 @@
 import type { HeaderObject, SchemaObject } from '@nestjs/swagger';
 import { PROBLEM_CODES, PROBLEMS } from '../../problems/problem-catalog';
+import { RETRY_AFTER_SECONDS } from '../../storage/storage-fault';
 
 /** RFC 9457 problem details as every refusal carries them; `code` names the catalog entry. */
 export const PROBLEM_SCHEMA: SchemaObject = {
@@ -28,6 +29,11 @@ export const PROBLEM_SCHEMA: SchemaObject = {
     checks: {
       type: 'object',
       description: 'NOT_READY only: the health report, naming every failing check',
+    },
+    reason: {
+      type: 'string',
+      enum: Object.keys(RETRY_AFTER_SECONDS),
+      description: 'STORE_UNAVAILABLE only: why the store cannot do it now (see the README)',
     },
   },
 };
