@@ -30,7 +30,7 @@ function mountTmpfs(): string | undefined {
     return dir;
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
-    console.warn(
+    console.error(
       `SKIPPED full-disk test: cannot mount a tmpfs here (${(error as Error).message.trim()})`,
     );
     return undefined;
