@@ -703,6 +703,11 @@ export interface components {
             }[];
             /** @description The request path and query */
             instance?: string;
+            /**
+             * @description STORE_UNAVAILABLE only: why the store cannot do it now (see the README)
+             * @enum {string}
+             */
+            reason?: "busy" | "full" | "read-only" | "corrupt" | "vanished" | "closed" | "unreachable";
             status: number;
             /** @description The same for every answer with this code */
             title: string;
