@@ -76,7 +76,10 @@ export function adapters(config: AppConfig): Provider[] {
       security: transport.security,
     };
     providers.push(
-      { provide: EVENT_FEED, useFactory: () => new KafkaEventFeed(kafka) },
+      {
+        provide: EVENT_FEED,
+        useFactory: () => new KafkaEventFeed({ ...kafka, partitionsAtOnce: transport.partitions }),
+      },
       { provide: EVENT_PUBLISHER, useFactory: () => new KafkaEventPublisher(kafka) },
     );
   } else {

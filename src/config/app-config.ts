@@ -39,6 +39,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Longest a query waits for `consistentWith` before answering 503. */
   consistencyTimeoutMs: number;
+  /** While a query waits for `consistentWith`, how often other processes' checkpoints are read. */
+  consistencyPollMs: number;
   eventStore: { kind: 'embedded' } | { kind: 'eventstoredb'; url: string };
   transport:
     | { kind: 'in-process' }
@@ -96,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     dataDir: resolve(text(env, 'DATA_DIR', './data')),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 16 * 1024, 256, 10 * 1024 * 1024),
     consistencyTimeoutMs: integer(env, 'CONSISTENCY_TIMEOUT_MS', 5000, 1, 60000),
+    consistencyPollMs: integer(env, 'CONSISTENCY_POLL_MS', 5, 1, 1000),
     aggregateState: {
       snapshotEvery: integer(env, 'SNAPSHOT_EVERY', 100, 1, 1_000_000),
       cacheMaxEntries: integer(env, 'STATE_CACHE_MAX_ENTRIES', 10_000, 0, 10_000_000),

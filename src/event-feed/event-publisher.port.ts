@@ -7,14 +7,20 @@ import type { EventEnvelope } from '../event-store/event-envelope';
 export const EVENT_PUBLISHER = Symbol('EVENT_PUBLISHER');
 
 /**
- * Per partition, the offset the next message will get: every event published so far sits below
- * it. Consumers that have handled each partition up to there have seen all of them.
+ * Per partition, an offset the events in question all sit below (for `partitionEnds`, the offset
+ * the next message will get). Consumers that have handled each partition up to there have seen
+ * all of them.
  */
 export type PartitionEnds = Record<string, number>;
 
 export interface EventPublisher {
-  publish(events: EventEnvelope[]): Promise<void>;
-  /** Where each partition ends now; call after `publish` resolved to cover what it sent. */
+  /**
+   * Resolves with, per partition this publish wrote to, the offset after its last event there:
+   * what a consumer must have handled to have seen them all. Partitions it did not write to are
+   * left out.
+   */
+  publish(events: EventEnvelope[]): Promise<PartitionEnds>;
+  /** Where each partition ends now, whoever wrote there. */
   partitionEnds(): Promise<PartitionEnds>;
   close(): Promise<void>;
 }

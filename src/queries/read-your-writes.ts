@@ -3,11 +3,9 @@ import { PROJECTIONS } from '../../projections';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
 import { RELAY_NAME } from '../relay/relay-name';
+import type { Checkpoint } from '../subscriptions/checkpoint-store';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { ConsistencyTimeoutError } from './query.errors';
-
-/** How often checkpoints written by other processes are re-read while waiting. */
-const POLL_INTERVAL_MS = 50;
 
 export interface ReadModelFeed {
   /** Consumers whose progress queries depend on. */
@@ -20,38 +18,71 @@ export interface ReadModelFeed {
   relay?: string;
 }
 
+/** What one read of the checkpoints showed, by consumer name. */
+type Progress = ReadonlyMap<string, Checkpoint>;
+
+interface Waiter {
+  reached(progress: Progress): boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
 /**
  * `consistentWith`: a query waits until every read model has applied a position the client got
- * from a command. Saves in this process wake it at once; other processes' saves are polled.
+ * from a command. All waiting queries of the process share one reader of the checkpoints: it reads
+ * them at once when a query starts waiting or a save in this process lands, and every
+ * `consistencyPollMs` while anyone waits (how saves by other processes are noticed), so the
+ * checkpoints are read at most once at a time however many queries wait.
  */
 @Injectable()
 export class ReadYourWrites {
   private readonly feed: ReadModelFeed;
+  private readonly pollMs: number;
+  private readonly waiters = new Set<Waiter>();
+  private reading = false;
+  /** Set when something may have changed since the read in flight began. */
+  private readAgain = false;
+  private wakeReader: (() => void) | undefined;
 
   constructor(
     private readonly checkpoints: CheckpointStore,
-    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'transport' | 'consistencyPollMs'>,
   ) {
     this.feed = {
       consumers: PROJECTIONS.map((projection) => projection.name),
       ...(config.transport.kind === 'kafka' ? { relay: RELAY_NAME } : {}),
     };
+    this.pollMs = config.consistencyPollMs;
+    this.checkpoints.onSaved(() => this.wake());
   }
 
-  async waitFor(position: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const reached = this.feed.relay ? this.partitionsReached(position) : this.positionReached;
-    while (!(await reached(position))) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new ConsistencyTimeoutError(position, timeoutMs);
-      await this.nextSaveOrPoll(Math.min(remaining, POLL_INTERVAL_MS));
-    }
+  waitFor(position: number, timeoutMs: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const reached = this.feed.relay
+        ? this.partitionsReached(position)
+        : this.positionReached(position);
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new ConsistencyTimeoutError(position, timeoutMs));
+      }, timeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+      };
+      const waiter: Waiter = {
+        reached,
+        resolve: () => (settle(), resolve()),
+        reject: (error) => (settle(), reject(error)),
+      };
+      this.waiters.add(waiter);
+      this.wake();
+    });
   }
 
-  private readonly positionReached = async (position: number): Promise<boolean> => {
-    const checkpoints = await this.checkpoints.getMany(this.feed.consumers);
-    return checkpoints.every((checkpoint) => checkpoint.position >= position);
-  };
+  private positionReached(position: number) {
+    return (progress: Progress): boolean =>
+      this.feed.consumers.every((name) => (progress.get(name)?.position ?? 0) >= position);
+  }
 
   /**
    * Once the relay has published the position, the topic's ends at that moment cover it: every
@@ -59,30 +90,67 @@ export class ReadYourWrites {
    * the target stays fixed, so a steady stream of new commands cannot starve the wait.
    */
   private partitionsReached(position: number) {
-    let targets: Record<string, number> | undefined;
-    return async (): Promise<boolean> => {
+    let targets: [string, number][] | undefined;
+    return (progress: Progress): boolean => {
       if (!targets) {
-        const published = await this.checkpoints.getFull(this.feed.relay!);
-        if (published.position < position) return false;
-        targets = published.partitionEnds ?? {};
+        const published = progress.get(this.feed.relay!);
+        if (!published || published.position < position) return false;
+        targets = Object.entries(published.partitionEnds ?? {});
       }
-      const ends = Object.entries(targets);
-      const checkpoints = await this.checkpoints.getMany(this.feed.consumers);
-      return checkpoints.every(({ offsets = {} }) =>
-        ends.every(([partition, end]) => (offsets[partition] ?? -1) + 1 >= end),
-      );
+      const ends = targets;
+      return this.feed.consumers.every((name) => {
+        const offsets = progress.get(name)?.offsets ?? {};
+        return ends.every(([partition, end]) => (offsets[partition] ?? -1) + 1 >= end);
+      });
     };
   }
 
-  private nextSaveOrPoll(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const stop = this.checkpoints.onSaved(() => done());
-      const timer = setTimeout(() => done(), ms);
-      function done() {
-        clearTimeout(timer);
-        stop();
-        resolve();
+  private wake(): void {
+    if (this.waiters.size === 0) return;
+    this.readAgain = true;
+    if (this.wakeReader) this.wakeReader();
+    else if (!this.reading) void this.readWhileWaiting();
+  }
+
+  /** Never rejects: a failed read fails the queries waiting on it. */
+  private async readWhileWaiting(): Promise<void> {
+    this.reading = true;
+    try {
+      await this.readUntilNoneWait();
+    } finally {
+      // In the same turn as the last look at the waiters: a later one starts a new reader.
+      this.reading = false;
+    }
+  }
+
+  private async readUntilNoneWait(): Promise<void> {
+    while (this.waiters.size > 0) {
+      this.readAgain = false;
+      const names = this.feed.relay
+        ? [this.feed.relay, ...this.feed.consumers]
+        : this.feed.consumers;
+      let progress: Progress;
+      try {
+        const found = await this.checkpoints.getMany(names);
+        progress = new Map(found.map((checkpoint) => [checkpoint._id, checkpoint]));
+      } catch (error) {
+        // The store cannot tell: the waiting queries fail as a read of it would.
+        for (const waiter of [...this.waiters]) waiter.reject(error);
+        return;
       }
+      for (const waiter of [...this.waiters]) if (waiter.reached(progress)) waiter.resolve();
+      if (this.waiters.size > 0 && !this.readAgain) await this.pause();
+    }
+  }
+
+  private pause(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.wakeReader?.(), this.pollMs);
+      this.wakeReader = () => {
+        clearTimeout(timer);
+        this.wakeReader = undefined;
+        resolve();
+      };
     });
   }
 }

@@ -2,7 +2,11 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EVENT_PUBLISHER, type EventPublisher } from '../event-feed/event-publisher.port';
+import {
+  EVENT_PUBLISHER,
+  type EventPublisher,
+  type PartitionEnds,
+} from '../event-feed/event-publisher.port';
 import { EVENT_STORE, type EventStore, type Subscription } from '../event-store/event-store.port';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
@@ -69,14 +73,19 @@ export class EventRelay {
 
   /** Publishes until the lease cannot be renewed, the relay stops, or a send fails. */
   private async relayWhileLeased(): Promise<void> {
-    const after = await this.checkpoints.get(RELAY_NAME);
+    const checkpoint = await this.checkpoints.getFull(RELAY_NAME);
+    const after = checkpoint.position;
+    // Everything up to the checkpoint sits below its ends; each publish raises the partitions it
+    // wrote to, so together they cover every event published so far without asking the broker.
+    const ends: PartitionEnds = { ...checkpoint.partitionEnds };
     this.logger.log(`holding the relay lease; publishing after position ${after}`);
     const subscription = this.store.subscribeToAll(
       { after, batchSize: BATCH_SIZE },
       async (events) => {
-        await this.publisher.publish(events);
-        const ends = await this.publisher.partitionEnds();
-        await this.checkpoints.savePublished(RELAY_NAME, events[events.length - 1].position, ends);
+        Object.assign(ends, await this.publisher.publish(events));
+        await this.checkpoints.savePublished(RELAY_NAME, events[events.length - 1].position, {
+          ...ends,
+        });
       },
     );
     this.subscription = subscription;

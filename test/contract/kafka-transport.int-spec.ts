@@ -94,6 +94,8 @@ describe('Kafka transport against a real broker', () => {
       topic,
       groupPrefix: `test-${runId}.`,
       log: quietLog,
+      // As the app runs it: every partition of the topic at once.
+      partitionsAtOnce: 3,
     });
   });
 
@@ -186,6 +188,86 @@ describe('Kafka transport against a real broker', () => {
         .filter((event) => event.streamId === streamId)
         .map((event) => event.revision);
       expect(revisions).toEqual(Array.from({ length: 40 }, (_, n) => n));
+    }
+  });
+
+  it('says where each partition ends after a publish, as the broker does', async () => {
+    const first = await publisher.publish(interleaved(['account-a', 'account-b', 'account-c'], 4));
+    expect(first).toEqual(await publisher.partitionEnds());
+
+    const second = await publisher.publish([envelope('account-a', 4), envelope('account-a', 5)]);
+    const ends = await publisher.partitionEnds();
+    const [partition, end] = Object.entries(second)[0];
+    expect(Object.keys(second)).toHaveLength(1);
+    expect(end).toBe(first[partition] + 2);
+    expect(end).toBe(ends[partition]);
+  });
+
+  it('handles partitions side by side, each in its own order', async () => {
+    const streams = Array.from({ length: 6 }, (_, n) => `account-${n}`);
+    const published = interleaved(streams, 5);
+    await publisher.publish(published);
+
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let holding = false;
+    let handledWhileHeld = 0;
+    const received: EventEnvelope[] = [];
+    subscribe('side-by-side', async (events) => {
+      received.push(...events);
+      if (holding) {
+        handledWhileHeld += events.length;
+      } else if (handledWhileHeld === 0) {
+        holding = true;
+        await gate;
+        holding = false;
+      }
+    });
+    try {
+      // The first handler is held; the other partitions' events arrive all the same.
+      await waitFor(() => handledWhileHeld > 0, 'another partition is handled meanwhile');
+    } finally {
+      release();
+    }
+    await waitFor(() => received.length >= published.length, 'every event arrived');
+    for (const streamId of streams) {
+      const revisions = received.filter((e) => e.streamId === streamId).map((e) => e.revision);
+      expect(revisions).toEqual([0, 1, 2, 3, 4]);
+    }
+  });
+
+  it('commits what was handled soon after, while the subscription goes on', async () => {
+    const published = interleaved(['account-a', 'account-b', 'account-c'], 10);
+    const ends = await publisher.publish(published);
+    const received: EventEnvelope[] = [];
+    subscribe('committing', async (events) => {
+      received.push(...events);
+    });
+    await waitFor(() => received.length >= published.length, 'every event arrived');
+
+    const admin = createKafkaClient({ brokers, log: quietLog }).admin();
+    await admin.connect();
+    try {
+      const committed = async () => {
+        const [offsets] = await admin.fetchOffsets({
+          groupId: `test-${runId}.committing`,
+          topics: [topic],
+        });
+        return Object.fromEntries(
+          offsets.partitions
+            .filter(({ partition }) => String(partition) in ends)
+            .map(({ partition, offset }) => [String(partition), Number(offset)]),
+        );
+      };
+      const deadline = Date.now() + WAIT_TIMEOUT_MS;
+      let last = await committed();
+      while (JSON.stringify(last) !== JSON.stringify(ends) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        last = await committed();
+      }
+      expect(last).toEqual(ends);
+    } finally {
+      await admin.disconnect();
     }
   });
 

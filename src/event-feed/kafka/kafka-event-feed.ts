@@ -11,9 +11,13 @@ export interface KafkaEventFeedOptions extends KafkaClientOptions {
   groupPrefix?: string;
   /** How long the group waits for a consumer that vanished without leaving (a killed process). */
   sessionTimeoutMs?: number;
+  /** How many of a consumer's partitions are handled at once; each keeps its own order. */
+  partitionsAtOnce?: number;
 }
 
 const DEFAULT_BATCH_SIZE = 500;
+/** A commit that failed (a broker restart, a rebalance) is tried again after this long. */
+const COMMIT_RETRY_MS = 500;
 
 /**
  * The consumer group of one consumer on one topic. Groups are per topic: kafkajs's assigner would
@@ -30,17 +34,23 @@ export function consumerGroup(topic: string, consumer: string): string {
  * interleave: global positions arrive out of order and `after` cannot be applied, so handlers must
  * be idempotent per stream rather than rely on a global checkpoint. Offsets are committed only
  * after the handler has resolved, so delivery is at least once.
+ *
+ * Partitions are handled side by side, and commits go out in the background, one at a time with
+ * the latest handled offsets: a batch does not wait for a commit round trip, and the next fetch
+ * does not wait for the other partitions. Stopping commits what was handled before leaving.
  */
 export class KafkaEventFeed implements EventFeed {
   private readonly topic: string;
   private readonly groupPrefix: string;
   private readonly createConsumer: (groupId: string) => Consumer;
+  private readonly partitionsAtOnce: number;
 
   constructor(options: KafkaEventFeedOptions) {
     this.topic = options.topic ?? DEFAULT_TOPIC;
     this.groupPrefix = options.groupPrefix ?? consumerGroup(this.topic, '');
     const kafka = createKafkaClient(options);
     const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.partitionsAtOnce = options.partitionsAtOnce ?? 1;
     this.createConsumer = (groupId) =>
       kafka.consumer({
         groupId,
@@ -59,6 +69,7 @@ export class KafkaEventFeed implements EventFeed {
       this.createConsumer(`${this.groupPrefix}${consumer}`),
       this.topic,
       batchSize ?? DEFAULT_BATCH_SIZE,
+      this.partitionsAtOnce,
       handler,
     );
   }
@@ -70,11 +81,18 @@ class KafkaFeedSubscription implements Subscription {
   private stopping: Promise<void> | undefined;
   private failure: { error: unknown } | undefined;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
+  /** Per partition, the offset after the last message handled and not yet committed. */
+  private readonly handled = new Map<number, string>();
+  private committing = false;
+  private commits: Promise<void> = Promise.resolve();
+  private batchesInHand = 0;
+  private readonly idle = new Set<() => void>();
 
   constructor(
     private readonly consumer: Consumer,
     private readonly topic: string,
     private readonly batchSize: number,
+    private readonly partitionsAtOnce: number,
     private readonly handler: FeedHandler,
   ) {
     this.done = new Promise((resolve, reject) => (this.settle = { resolve, reject }));
@@ -95,21 +113,30 @@ class KafkaFeedSubscription implements Subscription {
     if (this.stopping) return;
     await this.consumer.run({
       eachBatchAutoResolve: false,
-      // Commit as soon as anything is resolved, i.e. right after each handled chunk.
-      autoCommitThreshold: 1,
+      // This class commits what its handler finished; kafkajs would commit after every batch.
+      autoCommit: false,
+      partitionsConsumedConcurrently: this.partitionsAtOnce,
       eachBatch: (payload) => this.handleBatch(payload),
     });
   }
 
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale } =
-      payload;
+    this.batchesInHand++;
+    try {
+      await this.handleChunks(payload);
+    } finally {
+      if (--this.batchesInHand === 0) for (const resume of this.idle) resume();
+    }
+  }
+
+  private async handleChunks(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     for (let start = 0; start < batch.messages.length; start += this.batchSize) {
       // What is left of the batch stays uncommitted, for whichever consumer gets the partition.
-      if (this.failure || !isRunning() || isStale()) return;
+      if (this.failure || this.stopping || !isRunning() || isStale()) return;
       const messages = batch.messages.slice(start, start + this.batchSize);
+      const last = messages[messages.length - 1];
       try {
-        const last = messages[messages.length - 1];
         await this.handler(messages.map(toEnvelope), {
           partition: batch.partition,
           offset: Number(last.offset),
@@ -118,9 +145,43 @@ class KafkaFeedSubscription implements Subscription {
         this.fail(error);
         return;
       }
-      resolveOffset(messages[messages.length - 1].offset);
-      await commitOffsetsIfNecessary();
+      resolveOffset(last.offset);
+      this.handled.set(batch.partition, String(Number(last.offset) + 1));
+      this.commitInBackground();
       await heartbeat();
+    }
+  }
+
+  /** One commit at a time; what is handled meanwhile goes with the next one. */
+  private commitInBackground(): void {
+    if (this.committing) return;
+    this.committing = true;
+    this.commits = this.commitHandled();
+  }
+
+  /** Never rejects: a failed commit is tried again, and until then only means redelivery. */
+  private async commitHandled(): Promise<void> {
+    try {
+      while (this.handled.size > 0) {
+        const offsets = [...this.handled].map(([partition, offset]) => ({
+          topic: this.topic,
+          partition,
+          offset,
+        }));
+        this.handled.clear();
+        try {
+          await this.consumer.commitOffsets(offsets);
+        } catch {
+          for (const { partition, offset } of offsets) {
+            if (!this.handled.has(partition)) this.handled.set(partition, offset);
+          }
+          if (this.stopping) return;
+          await new Promise((resolve) => setTimeout(resolve, COMMIT_RETRY_MS));
+        }
+      }
+    } finally {
+      // In the same turn as the last look at `handled`: a later offset starts a new commit.
+      this.committing = false;
     }
   }
 
@@ -129,16 +190,36 @@ class KafkaFeedSubscription implements Subscription {
     this.shutDown();
   }
 
-  /** Disconnecting waits for the batch in hand and leaves the group, so others take over at once. */
+  /**
+   * Lets the batches in hand finish, commits what they and earlier ones handled, then
+   * disconnects, which leaves the group so that others take over at once.
+   */
   private shutDown(): void {
     this.stopping ??= (async () => {
       await this.starting;
+      await this.untilNoBatchInHand();
+      await this.commitBeforeLeaving();
       await this.consumer.disconnect().catch((error: unknown) => {
         this.failure ??= { error };
       });
       if (this.failure) this.settle.reject(this.failure.error);
       else this.settle.resolve();
     })();
+  }
+
+  private async untilNoBatchInHand(): Promise<void> {
+    while (this.batchesInHand > 0) {
+      await new Promise<void>((resolve) => {
+        const resume = () => (this.idle.delete(resume), resolve());
+        this.idle.add(resume);
+      });
+    }
+  }
+
+  private async commitBeforeLeaving(): Promise<void> {
+    await this.commits;
+    this.commitInBackground();
+    await this.commits;
   }
 }
 

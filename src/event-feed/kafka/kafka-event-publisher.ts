@@ -1,4 +1,11 @@
-import { type Admin, Partitioners, type Message, type Producer } from 'kafkajs';
+import {
+  type Admin,
+  type ICustomPartitioner,
+  type Message,
+  Partitioners,
+  type Producer,
+  type RecordMetadata,
+} from 'kafkajs';
 import type { EventEnvelope } from '../../event-store/event-envelope';
 import type { EventPublisher, PartitionEnds } from '../event-publisher.port';
 import { consoleKafkaLog, createKafkaClient, type KafkaClientOptions } from './kafka-client';
@@ -24,6 +31,8 @@ export class KafkaEventPublisher implements EventPublisher {
   private adminConnected: Promise<void> | undefined;
   private producer: Promise<Producer> | undefined;
   private closed = false;
+  /** The partition kafkajs chose for each message last, so that a send can tell where it ended. */
+  private readonly partitionOf = new WeakMap<Message, number>();
 
   constructor(options: KafkaEventPublisherOptions) {
     this.topic = options.topic ?? DEFAULT_TOPIC;
@@ -41,17 +50,19 @@ export class KafkaEventPublisher implements EventPublisher {
         // More than one request in flight can reorder a partition's messages on retry.
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
+        createPartitioner: this.recordingPartitioner(Partitioners.DefaultPartitioner),
       });
   }
 
-  async publish(events: EventEnvelope[]): Promise<void> {
+  async publish(events: EventEnvelope[]): Promise<PartitionEnds> {
     if (this.closed) throw new Error('KafkaEventPublisher is closed');
-    if (events.length === 0) return;
+    if (events.length === 0) return {};
     const connecting = (this.producer ??= this.connect());
     const producer = await connecting;
+    const messages = events.map(toMessage);
+    let written: RecordMetadata[];
     try {
-      await producer.send({ topic: this.topic, acks: -1, messages: events.map(toMessage) });
+      written = await producer.send({ topic: this.topic, acks: -1, messages });
     } catch (error) {
       // After a failed send the producer's sequence numbers may no longer match the broker's; a new
       // producer starts clean. A re-sent event may then be stored twice: consumers deduplicate.
@@ -61,6 +72,7 @@ export class KafkaEventPublisher implements EventPublisher {
         cause: error,
       });
     }
+    return this.endsOf(messages, written) ?? (await this.partitionEnds());
   }
 
   async partitionEnds(): Promise<PartitionEnds> {
@@ -79,6 +91,38 @@ export class KafkaEventPublisher implements EventPublisher {
     const producer = await this.producer?.catch(() => undefined);
     this.producer = undefined;
     await producer?.disconnect();
+  }
+
+  /**
+   * Per partition written to, the offset after this send's last message there: the broker's base
+   * offset of the send's batch plus the messages the partitioner put in it. Undefined when the
+   * answer does not say (no base offset), so that the caller asks the broker instead.
+   */
+  private endsOf(messages: Message[], written: RecordMetadata[]): PartitionEnds | undefined {
+    const counts = new Map<number, number>();
+    for (const message of messages) {
+      const partition = this.partitionOf.get(message);
+      if (partition === undefined) return undefined;
+      counts.set(partition, (counts.get(partition) ?? 0) + 1);
+    }
+    const ends: PartitionEnds = {};
+    for (const [partition, count] of counts) {
+      const base = Number(written.find((meta) => meta.partition === partition)?.baseOffset ?? -1);
+      if (!(base >= 0)) return undefined;
+      ends[partition] = base + count;
+    }
+    return ends;
+  }
+
+  private recordingPartitioner(create: ICustomPartitioner): ICustomPartitioner {
+    return () => {
+      const partitioner = create();
+      return (args) => {
+        const partition = partitioner(args);
+        this.partitionOf.set(args.message, partition);
+        return partition;
+      };
+    };
   }
 
   private async connect(): Promise<Producer> {
