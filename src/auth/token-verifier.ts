@@ -3,7 +3,7 @@ import { webcrypto } from 'node:crypto';
 import type { Actor } from '../event-store/event-envelope';
 import type { AuthConfig } from './auth-config';
 import { LedgerError } from '../problems/ledger-error';
-import { isRole } from './roles';
+import { isRole, ROLES, type Role } from './roles';
 
 export class InvalidTokenError extends LedgerError {
   constructor(message: string) {
@@ -13,8 +13,17 @@ export class InvalidTokenError extends LedgerError {
 }
 
 /**
+ * A subject is the caller's identity everywhere: owner of its accounts, rate-limit key, actor of its
+ * events, a cell of CSV exports. So it must be a plain bounded string (visible ASCII, as identity
+ * providers' subjects are), never an object, a number, empty, or holding spaces or control
+ * characters.
+ */
+const SUBJECT_PATTERN = /^[\x21-\x7e]{1,255}$/;
+
+/**
  * Verifies bearer tokens with pinned algorithms: signature, `exp` (required), `nbf`, `iss` and
- * `aud`. A token's roles come from its `roles` claim; unknown roles are dropped.
+ * `aud`, then the identity it carries: `sub` (see SUBJECT_PATTERN) and `roles`, a list of known
+ * role names. A token that is signed but says something else is refused, never half-believed.
  */
 export class TokenVerifier {
   private readonly key: Promise<webcrypto.CryptoKey> | JWTVerifyGetKey;
@@ -56,9 +65,26 @@ export class TokenVerifier {
     } catch (error) {
       throw new InvalidTokenError(describe(error));
     }
-    const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
-    return { subject: payload.sub!, roles };
+    return { subject: subjectOf(payload), roles: rolesOf(payload) };
   }
+}
+
+function subjectOf(payload: JWTPayload): string {
+  const subject: unknown = payload.sub;
+  if (typeof subject !== 'string' || !SUBJECT_PATTERN.test(subject)) {
+    throw new InvalidTokenError(
+      'token claim sub must be a string of 1 to 255 visible ASCII characters',
+    );
+  }
+  return subject;
+}
+
+function rolesOf(payload: JWTPayload): Role[] {
+  const roles: unknown = payload.roles;
+  if (!Array.isArray(roles) || !roles.every(isRole)) {
+    throw new InvalidTokenError(`token claim roles must be a list of: ${ROLES.join(', ')}`);
+  }
+  return [...new Set(roles)];
 }
 
 function describe(error: unknown): string {
