@@ -178,4 +178,29 @@ describe('SqliteEventStore group commit', () => {
       { clock: '2000-01-01T00:00:00.000Z', recordedAt: '2026-12-01T12:00:05.000Z' },
     ]);
   });
+
+  it("notices another connection's appends within milliseconds, not a 100 ms poll", async () => {
+    const writer = new SqliteEventStore({ file: join(dir, 'events.sqlite') });
+    const delays: number[] = [];
+    let appendedAt = 0;
+    const subscription = store.subscribeToAll({ after: await store.headPosition() }, async () => {
+      delays.push(performance.now() - appendedAt);
+    });
+    try {
+      await writer.append('warm-up-writer', [newEvent(0)], 'no-stream');
+      await sleep(50);
+      delays.length = 0;
+      for (let n = 0; n < 20; n++) {
+        await writer.append('account-elsewhere', [newEvent(n)], n === 0 ? 'no-stream' : n - 1);
+        appendedAt = performance.now();
+        await sleep(30);
+      }
+    } finally {
+      await subscription.stop();
+      await writer.close();
+    }
+    expect(delays).toHaveLength(20);
+    const median = [...delays].sort((a, b) => a - b)[10];
+    expect(median).toBeLessThan(25);
+  });
 });
