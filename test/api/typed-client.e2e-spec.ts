@@ -1,19 +1,15 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type RunningLedger, removeDataDir, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 const ROOT = join(__dirname, '..', '..');
 
 describe('The typed client', () => {
   let ledger: RunningLedger;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
+  ledgerForSuite((started) => {
+    ledger = started;
   });
 
   // openapi-typescript is an ES module Jest's runtime cannot load, so the check runs in Node.

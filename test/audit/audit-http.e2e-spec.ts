@@ -1,19 +1,15 @@
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import { accountWithHistory, getText, parseNdjson } from './audit-fixtures';
 
 describe('audit trail over HTTP', () => {
   let ledger: RunningLedger;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite((started) => {
+    ledger = started;
     http = httpClient(ledger.baseUrl);
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   const stored = (streamId: string) =>

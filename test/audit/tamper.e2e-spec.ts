@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import {
   accountWithHistory,
   getText,
@@ -17,13 +17,9 @@ describe('audit trail: tampering with the event store is detected', () => {
   let ledger: RunningLedger;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite((started) => {
+    ledger = started;
     http = httpClient(ledger.baseUrl);
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   async function verify(streamId: string) {

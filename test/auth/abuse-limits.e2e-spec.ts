@@ -1,18 +1,22 @@
 import { httpClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import {
+  ledgerForSuite,
+  removeDataDir,
+  type RunningLedger,
+  startLedger,
+} from '../support/ledger-app';
 
 describe('abuse limits', () => {
   describe('per subject and per address', () => {
     let ledger: RunningLedger;
 
-    beforeAll(async () => {
-      ledger = await startLedger(undefined, { rateLimit: { perSubject: 5, perAddress: 8 } });
-    });
-    afterAll(async () => {
-      await ledger.stop();
-      removeDataDir(ledger.dataDir);
-    });
+    ledgerForSuite(
+      (started) => {
+        ledger = started;
+      },
+      { rateLimit: { perSubject: 5, perAddress: 8 } },
+    );
 
     it('answers 429 with Retry-After past a subject’s limit, writing nothing', async () => {
       const mallory = httpClient(ledger.baseUrl, { subject: 'mallory', roles: ['teller'] });
@@ -70,12 +74,8 @@ describe('abuse limits', () => {
   describe('headers', () => {
     let ledger: RunningLedger;
 
-    beforeAll(async () => {
-      ledger = await startLedger();
-    });
-    afterAll(async () => {
-      await ledger.stop();
-      removeDataDir(ledger.dataDir);
+    ledgerForSuite((started) => {
+      ledger = started;
     });
 
     it('sends security headers and hides the framework', async () => {

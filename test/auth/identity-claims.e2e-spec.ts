@@ -2,7 +2,7 @@ import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
 import { hs256Token } from '../support/hs256-token';
 import { httpClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 /**
  * Validly signed tokens whose identity is malformed: each is refused with 401 INVALID_TOKEN before
@@ -14,16 +14,12 @@ describe('identity claims of a signed token', () => {
     `Bearer ${hs256Token(DEVELOPMENT_SECRET, claims)}`;
   const as = (authorization: string) => ({ authorization });
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     const staff = httpClient(ledger.baseUrl);
     for (const ownerId of ['alice', 'bob', 'zz']) {
       await staff.post('/accounts', { ownerId, currency: 'EUR', accountId: `${ownerId}-acc` });
     }
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   const malformed: [string, Record<string, unknown>][] = [

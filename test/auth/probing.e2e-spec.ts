@@ -1,7 +1,7 @@
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpAnswer, type HttpClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 /**
  * A client probing for other owners' accounts: every path that names an account answers an
@@ -14,8 +14,8 @@ describe('nothing to probe', () => {
   let alice: HttpClient;
   let bobsTransfer: string;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     staff = httpClient(ledger.baseUrl);
     alice = httpClient(ledger.baseUrl, { subject: 'alice', roles: ['client'] });
     const open = (accountId: string, ownerId: string, currency = 'EUR') =>
@@ -36,10 +36,6 @@ describe('nothing to probe', () => {
       })
     ).body.transferId;
     await settled(staff, bobsTransfer);
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   async function settled(caller: HttpClient, transferId: string) {

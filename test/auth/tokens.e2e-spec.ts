@@ -6,7 +6,12 @@ import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
 import { loadConfig } from '../../src/config/app-config';
 import { httpClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import {
+  ledgerForSuite,
+  removeDataDir,
+  type RunningLedger,
+  startLedger,
+} from '../support/ledger-app';
 
 const secret = new TextEncoder().encode(DEVELOPMENT_SECRET);
 const now = () => Math.floor(Date.now() / 1000);
@@ -29,17 +34,13 @@ describe('bearer tokens', () => {
   let ledger: RunningLedger;
   const anonymous = () => httpClient(ledger.baseUrl, null);
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     await httpClient(ledger.baseUrl).post('/accounts', {
       ownerId: 'alice',
       currency: 'EUR',
       accountId: 'jwt-target',
     });
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   async function attempt(token: string | undefined) {

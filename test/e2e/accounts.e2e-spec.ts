@@ -1,7 +1,7 @@
 import type { components } from '../../client/ledgerline-client';
 import { apiClient } from '../support/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 type OpenAccountBody = components['schemas']['OpenAccountDto'];
 
@@ -9,14 +9,13 @@ describe('accounts over HTTP', () => {
   let ledger: RunningLedger;
   let api: ReturnType<typeof apiClient>;
 
-  beforeAll(async () => {
-    ledger = await startLedger(undefined, { consistencyTimeoutMs: 1000 });
-    api = apiClient(ledger.baseUrl);
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
-  });
+  ledgerForSuite(
+    (started) => {
+      ledger = started;
+      api = apiClient(ledger.baseUrl);
+    },
+    { consistencyTimeoutMs: 1000 },
+  );
 
   async function openAccount(body: Partial<OpenAccountBody> = {}) {
     const answer = await api.POST('/accounts', {

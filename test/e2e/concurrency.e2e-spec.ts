@@ -1,16 +1,12 @@
 import { apiClient } from '../support/http-client';
 import { foldLedger } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 describe('concurrent withdrawals on one account', () => {
   let ledger: RunningLedger;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
+  ledgerForSuite((started) => {
+    ledger = started;
   });
 
   it('never overdraw it, and the read model equals the fold of the stream', async () => {

@@ -58,7 +58,7 @@ interface SentCommand {
 }
 
 async function startApp(dataDir: string): Promise<LedgerProcess> {
-  return startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 30_000);
+  return startLedgerProcess({ ...APP_ENV, DATA_DIR: dataDir }, 60_000);
 }
 
 /** SIGKILL: the process gets no chance to flush or close anything. */
@@ -486,5 +486,5 @@ describe('a transfer refused just before the kill and handled again after the re
     const head = await withEventStore(dataDir, (store) => store.headPosition());
     const summary = await call(restarted.url, 'GET', `/accounts/poor?consistentWith=${head}`);
     expect(summary.body).toMatchObject({ balance: 90 });
-  }, 30_000);
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
 import { exactFold } from '../support/exact-fold';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import { STAFF, tokenFor } from '../support/tokens';
 
 const MAX = MAX_MINOR_UNITS;
@@ -16,13 +16,9 @@ describe('exact money over HTTP', () => {
   let ledger: RunningLedger;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite((started) => {
+    ledger = started;
     http = httpClient(ledger.baseUrl);
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   async function open(accountId: string, overdraftLimit = 0) {

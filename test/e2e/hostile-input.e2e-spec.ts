@@ -1,21 +1,17 @@
 import { httpClient, type HttpClient } from '../support/http-client';
 import { STAFF, tokenFor } from '../support/tokens';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 describe('hostile input', () => {
   let ledger: RunningLedger;
   let http: HttpClient;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     http = httpClient(ledger.baseUrl);
     await http.post('/accounts', { ownerId: 'alice', currency: 'EUR', accountId: 'target' });
     await http.post('/accounts/target/deposits', { amount: 100 });
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   const deposit = '/accounts/target/deposits';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { httpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 const docker = (path: string) => resolve(__dirname, '../../docker', path);
 
@@ -24,17 +24,13 @@ describe('dashboards and scrape configuration', () => {
   let ledger: RunningLedger;
   let exposition: string;
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     const http = httpClient(ledger.baseUrl);
     // Some traffic, so that labelled series exist in the exposition too.
     await http.post('/accounts', { ownerId: 'd', currency: 'EUR', accountId: 'dash' });
     await http.post('/accounts/dash/withdrawals', { amount: 5 });
     exposition = await (await fetch(`${ledger.baseUrl}/metrics`)).text();
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   it('has a Prometheus configuration that promtool accepts', () => {

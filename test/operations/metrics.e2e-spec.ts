@@ -3,7 +3,7 @@ import { TransferProcessManager } from '../../src/process-managers/transfer-proc
 import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import { STAFF, tokenFor } from '../support/tokens';
 
 /** Parses Prometheus text into `name{labels}` → value, the way a scraper reads it. */
@@ -25,14 +25,13 @@ describe('metrics and readiness', () => {
   let ledger: RunningLedger;
   let http: HttpClient & { baseUrl: string };
 
-  beforeAll(async () => {
-    ledger = await startLedger(undefined, { readyMaxLagEvents: 2, consistencyTimeoutMs: 300 });
-    http = Object.assign(httpClient(ledger.baseUrl), { baseUrl: ledger.baseUrl });
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
-  });
+  ledgerForSuite(
+    (started) => {
+      ledger = started;
+      http = Object.assign(httpClient(ledger.baseUrl), { baseUrl: ledger.baseUrl });
+    },
+    { readyMaxLagEvents: 2, consistencyTimeoutMs: 300 },
+  );
 
   it('counts exactly the traffic that was sent, under route templates', async () => {
     await http.post('/accounts', { ownerId: 'm', currency: 'EUR', accountId: 'm-1' });

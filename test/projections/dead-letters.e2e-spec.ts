@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { DEAD_LETTERS, type DeadLetters } from '../../src/event-feed/dead-letters.port';
 import { eventually } from '../support/eventually';
 import { apiClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -20,8 +20,8 @@ describe('dead letters of a projection', () => {
   let deadLetters: DeadLetters;
   const transactions = () => ledger.readStore.collection('account_transactions');
 
-  beforeAll(async () => {
-    ledger = await startLedger();
+  ledgerForSuite(async (started) => {
+    ledger = started;
     api = apiClient(ledger.baseUrl);
     deadLetters = ledger.app.get(DEAD_LETTERS);
     await api.POST('/accounts', { body: { ownerId: 'dl', currency: 'EUR', accountId: 'dl-1' } });
@@ -32,10 +32,6 @@ describe('dead letters of a projection', () => {
     await eventually(async () =>
       expect(await transactions().findOne({ _id: 'dl-1:1' })).not.toBeNull(),
     );
-  });
-  afterAll(async () => {
-    await ledger.stop();
-    removeDataDir(ledger.dataDir);
   });
 
   async function loseAndDeadLetter(): Promise<void> {

@@ -58,3 +58,23 @@ export async function startLedger(
     stop: () => app.close(),
   };
 }
+
+/**
+ * The embedded system for the tests of one describe block: started before them (`onStarted`
+ * keeps it in the block's own variables), stopped and its data folder removed after them.
+ */
+export function ledgerForSuite(
+  onStarted: (ledger: RunningLedger) => void | Promise<void>,
+  overrides: Partial<AppConfig> = {},
+): void {
+  let ledger: RunningLedger | undefined;
+  beforeAll(async () => {
+    ledger = await startLedger(undefined, overrides);
+    await onStarted(ledger);
+  });
+  afterAll(async () => {
+    if (!ledger) return;
+    await ledger.stop();
+    removeDataDir(ledger.dataDir);
+  });
+}
