@@ -10,39 +10,21 @@
  * append per 1,000 events), as the app's own commands would have written it.
  * Run: npm run bench:aged.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/embedded/sqlite-event-store';
 import type { NewEvent } from '../src/event-store/event-envelope';
-import { tellerToken } from '../test/support/hs256-token';
 import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
+import { benchedApp, setting } from './support/bench-settings';
 
 const AGED_EVENTS = setting('BENCH_AGED_EVENTS', 100_000);
 const SAMPLES = setting('BENCH_SAMPLES', 300);
 const WARMUP = setting('BENCH_WARMUP_REQUESTS', 30);
 const SEED_BATCH = 1000;
 
-const JWT_SECRET = randomBytes(32).toString('hex');
-const APP_ENV = {
-  JWT_SECRET,
-  JWT_ISSUER: 'ledgerline',
-  JWT_AUDIENCE: 'ledgerline',
-  RATE_LIMIT_PER_SUBJECT: '1000000',
-  RATE_LIMIT_PER_ADDRESS: '1000000',
-};
-const AUTHORIZATION = `Bearer ${tellerToken(JWT_SECRET, 'aged-account-bench')}`;
-
-function setting(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
+const { env: APP_ENV, authorization: AUTHORIZATION } = benchedApp('aged-account-bench');
 
 function metadata() {
   const id = randomUUID();

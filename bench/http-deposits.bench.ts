@@ -10,13 +10,12 @@
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
  */
 import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
-import { tellerToken } from '../test/support/hs256-token';
 import { writeBenchReport } from './bench-report';
 import { rawSqliteCommitsPerSecond } from './support/raw-sqlite-commits';
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchedApp, setting } from './support/bench-settings';
 
 const settings = {
   accounts: setting('BENCH_ACCOUNTS', 50),
@@ -32,30 +31,7 @@ const settings = {
 const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-/**
- * The child verifies HS256 bearer tokens with a secret of this run's own (JWT_SECRET), and its
- * per-caller rate limits are lifted so that they do not shape the traffic.
- */
-const JWT_SECRET = randomBytes(32).toString('hex');
-const APP_ENV = {
-  JWT_SECRET,
-  JWT_ISSUER: 'ledgerline',
-  JWT_AUDIENCE: 'ledgerline',
-  RATE_LIMIT_PER_SUBJECT: '1000000',
-  RATE_LIMIT_PER_ADDRESS: '1000000',
-};
-
-const AUTHORIZATION = `Bearer ${tellerToken(JWT_SECRET, 'http-deposits-bench')}`;
-
-function setting(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
+const { env: APP_ENV, authorization: AUTHORIZATION } = benchedApp('http-deposits-bench');
 
 interface RunningApp extends LedgerProcess {
   dataDir: string;

@@ -20,6 +20,7 @@ import { removeDataDir, tempDataDir } from '../test/support/ledger-app';
 import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
 import { splitStack } from '../test/support/split-stack';
 import { ensureInfra, type Infra, stopInfra } from './support/pipeline-stack';
+import { setting } from './support/bench-settings';
 
 const settings = {
   rate: setting('BENCH_RATE', 50),
@@ -33,16 +34,6 @@ const GOAL = { p50: 25, p99: 100 };
 const NO_RATE_LIMITS = { RATE_LIMIT_PER_SUBJECT: '1000000', RATE_LIMIT_PER_ADDRESS: '1000000' };
 const LOG_QUIET = { LOG_LEVEL: 'warn' };
 const WATCHDOG_MS = 5 * 60_000 + settings.seconds * 2000;
-
-function setting(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
 
 interface Sample {
   position: number;

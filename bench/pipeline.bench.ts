@@ -49,6 +49,7 @@ import {
   stopInfra,
   waitHealthy,
 } from './support/pipeline-stack';
+import { setting } from './support/bench-settings';
 
 const settings = {
   accounts: setting('BENCH_ACCOUNTS', 200),
@@ -78,16 +79,6 @@ const SAMPLE_MS = 10;
 const TOKEN_SECRET = 'ledgerline-pipeline-bench-secret-0123456789';
 const PROJECTION_CONSUMERS = ['account-summary', 'account-transactions', 'transfer-status'];
 const CONSUMERS = [...PROJECTION_CONSUMERS, 'transfer-process-manager'];
-
-function setting(name: string, fallback: number): number {
-  const value = process.env[name];
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed) || parsed < 1) {
-    throw new Error(`${name} must be a positive whole number, got "${value}"`);
-  }
-  return parsed;
-}
 
 /** Runs `work`, failing it after `ms`; the caller's cleanup then stops whatever it left behind. */
 async function bounded<T>(what: string, ms: number, work: () => Promise<T>): Promise<T> {
