@@ -37,9 +37,10 @@ module.exports = {
     },
     {
       name: 'only-adapters-import-drivers',
-      comment: 'Drivers stay behind the adapters that wrap them.',
+      comment:
+        'Drivers stay behind the adapters that wrap them (benchmarks aside: the raw driver is their baseline).',
       severity: 'error',
-      from: { pathNot: '/(embedded|mongodb|kafka|eventstoredb)/' },
+      from: { pathNot: ['/(embedded|mongodb|kafka|eventstoredb)/', '^bench/'] },
       to: { path: 'node_modules/(better-sqlite3|mongodb|kafkajs|@eventstore)' },
     },
     {
@@ -50,12 +51,35 @@ module.exports = {
       to: { path: '^test/' },
     },
     {
+      name: 'benchmarks-never-import-tests',
+      comment:
+        'Benchmarks share process helpers with the tests through harness/, never test code itself.',
+      severity: 'error',
+      from: { path: '^bench/' },
+      to: { path: '^test/' },
+    },
+    {
+      name: 'harness-never-imports-tests',
+      comment: 'harness/ is what tests and benchmarks share: it must not pull either in.',
+      severity: 'error',
+      from: { path: '^harness/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
       name: 'no-orphans',
       comment: 'A module nothing imports is dead code (entry points and type declarations aside).',
       severity: 'error',
       from: {
         orphan: true,
-        pathNot: ['^src/main\\.ts$', '\\.d\\.ts$', '(^|/)tsconfig\\.json$'],
+        pathNot: [
+          '^src/main\\.ts$',
+          // Benchmarks are entry points: run by npm scripts, imported by nothing.
+          '^bench/.+\\.bench\\.ts$',
+          '^bench/cpu-profile-summary\\.ts$',
+          '^bench/bare/bare-nest\\.main\\.ts$',
+          '\\.d\\.ts$',
+          '(^|/)tsconfig\\.json$',
+        ],
       },
       to: {},
     },

@@ -37,7 +37,7 @@ export default tseslint.config(
   },
   {
     // Tests read JSON answers of every shape; typing each one would say nothing the asserts don't.
-    files: ['test/**'],
+    files: ['test/**', 'harness/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -16,7 +16,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/embedded/sqlite-event-store';
 import type { NewEvent } from '../src/event-store/event-envelope';
-import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
+import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-process';
 import { benchedApp, setting } from './support/bench-settings';
 
 const AGED_EVENTS = setting('BENCH_AGED_EVENTS', 100_000);

@@ -9,7 +9,7 @@
  *       right after a deposit's answer, i.e. how long until the read models show the deposit.
  * Run: npm run bench. Settings come from BENCH_* variables (see `settings` below).
  */
-import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
+import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-process';
 import { writeBenchReport } from './bench-report';
 import { rawSqliteCommitsPerSecond } from './support/raw-sqlite-commits';
 import { mkdtempSync, rmSync } from 'node:fs';

@@ -15,10 +15,10 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
 import { consumerGroup } from '../src/event-feed/kafka/kafka-event-feed';
-import { httpClient } from '../test/support/http-client';
-import { removeDataDir, tempDataDir } from '../test/support/ledger-app';
-import { type LedgerProcess, startLedgerProcess } from '../test/support/ledger-process';
-import { splitStack } from '../test/support/split-stack';
+import { httpClient } from '../harness/http-client';
+import { removeDataDir, tempDataDir } from '../harness/data-dir';
+import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-process';
+import { splitStack } from '../harness/split-stack';
 import { ensureInfra, type Infra, stopInfra } from './support/pipeline-stack';
 import { setting } from './support/bench-settings';
 

@@ -19,7 +19,7 @@
  * Run: npm run bench:pipeline. Settings come from BENCH_* variables (see `settings` below).
  */
 import { toMessage } from '../src/event-feed/kafka/kafka-event-publisher';
-import { tellerToken } from '../test/support/hs256-token';
+import { tellerToken } from '../harness/hs256-token';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';

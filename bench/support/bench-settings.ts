@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { tellerToken } from '../../test/support/hs256-token';
+import { tellerToken } from '../../harness/hs256-token';
 
 /** A whole-number setting of a benchmark, from the environment. */
 export function setting(name: string, fallback: number): number {

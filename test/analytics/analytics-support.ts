@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../src/config/app-config';
 import type { EventEnvelope, NewEvent } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import { httpClient, type HttpClient } from '../support/http-client';
-import { startLedger, tempDataDir } from '../support/ledger-app';
-import { tokenFor } from '../support/tokens';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { startLedger } from '../support/ledger-app';
+import { tempDataDir } from '../../harness/data-dir';
+import { tokenFor } from '../../harness/tokens';
 
 /**
  * The embedded ledger, with rate limits out of the way (these tests page through the log with

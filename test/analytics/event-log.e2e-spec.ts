@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Role } from '../../src/auth/roles';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
-import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger } from '../support/ledger-app';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { type RunningLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 import {
   allPages,
   getNdjson,

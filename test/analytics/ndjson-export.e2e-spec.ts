@@ -7,8 +7,9 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import { UpcastingEventStore } from '../../src/event-store/upcasting-event-store';
-import type { HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger } from '../support/ledger-app';
+import type { HttpClient } from '../../harness/http-client';
+import { type RunningLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 import { allPages, newEvent, startAnalyticsLedger } from './analytics-support';
 
 // The server runs in this process, so its heap is this heap: measured after a full collection,

@@ -4,8 +4,9 @@ import {
   accountSummaryProjection,
 } from '../../projections/account-summary.projection';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
-import type { HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger } from '../support/ledger-app';
+import type { HttpClient } from '../../harness/http-client';
+import { type RunningLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 import { allPages, readWholeLog, startAnalyticsLedger } from './analytics-support';
 
 /** The read model's own fold over a list of events, done here in the test. */

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import type { HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger } from '../support/ledger-app';
+import type { HttpClient } from '../../harness/http-client';
+import { type RunningLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 import { allPages, newEvent, readWholeLog, startAnalyticsLedger } from './analytics-support';
 
 /**

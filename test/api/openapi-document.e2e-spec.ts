@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PROBLEM_CODES, PROBLEMS, type ProblemCode } from '../../src/problems/problem-catalog';
-import { type RunningLedger, removeDataDir, startLedger } from '../support/ledger-app';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 
 interface Operation {
   security?: Record<string, string[]>[];

@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RunningLedger, removeDataDir, startLedger } from '../support/ledger-app';
-import { STAFF, tokenFor } from '../support/tokens';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 /**
  * Schemathesis generates requests from the app's own /docs/openapi.json (examples, coverage,

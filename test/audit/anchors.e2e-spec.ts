@@ -10,8 +10,9 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ReadDocument } from '../../src/read-store/read-store.port';
 import { eventually } from '../support/eventually';
-import { httpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { httpClient } from '../../harness/http-client';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { accountWithHistory } from './audit-fixtures';
 
 const AUDIT_ENV = [

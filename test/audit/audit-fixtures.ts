@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import type { HttpClient } from '../support/http-client';
+import type { HttpClient } from '../../harness/http-client';
 import type { RunningLedger } from '../support/ledger-app';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 /** Opens an account and deposits 1..deposits: the stream has revisions 0..deposits. */
 export async function accountWithHistory(

@@ -1,5 +1,5 @@
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import { accountWithHistory, getText, parseNdjson } from './audit-fixtures';
 

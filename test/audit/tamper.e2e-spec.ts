@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 import {
   accountWithHistory,

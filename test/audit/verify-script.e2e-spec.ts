@@ -3,8 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 import { accountWithHistory, getText } from './audit-fixtures';
 
 const SCRIPT = resolve(__dirname, '../../scripts/verify-audit-chain.js');

@@ -1,11 +1,7 @@
-import { httpClient } from '../support/http-client';
+import { httpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import {
-  ledgerForSuite,
-  removeDataDir,
-  type RunningLedger,
-  startLedger,
-} from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 
 describe('abuse limits', () => {
   describe('per subject and per address', () => {

@@ -1,8 +1,9 @@
 import type { Role } from '../../src/auth/roles';
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 
 type Case = { method: 'GET' | 'POST' | 'PUT'; path: string; body?: unknown };
 

@@ -1,6 +1,6 @@
 import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
-import { hs256Token } from '../support/hs256-token';
-import { httpClient } from '../support/http-client';
+import { hs256Token } from '../../harness/hs256-token';
+import { httpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

@@ -1,5 +1,5 @@
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpAnswer, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpAnswer, type HttpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

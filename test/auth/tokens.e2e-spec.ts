@@ -4,14 +4,10 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
 import { loadConfig } from '../../src/config/app-config';
-import { httpClient } from '../support/http-client';
+import { httpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import {
-  ledgerForSuite,
-  removeDataDir,
-  type RunningLedger,
-  startLedger,
-} from '../support/ledger-app';
+import { ledgerForSuite, type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 
 const secret = new TextEncoder().encode(DEVELOPMENT_SECRET);
 const now = () => Math.floor(Date.now() / 1000);

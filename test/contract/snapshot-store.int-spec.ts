@@ -5,7 +5,7 @@ import { MongoReadStore } from '../../src/read-store/mongodb/mongo-read-store';
 import type { ReadStore } from '../../src/read-store/read-store.port';
 import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-store';
 import type { Snapshot } from '../../src/snapshots/snapshot-store.port';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 /** The snapshot store over each read store adapter: what is kept when snapshots race or age. */
 const adapters: [string, () => { store: ReadStore; cleanup: () => void }][] = [

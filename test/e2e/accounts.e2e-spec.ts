@@ -1,5 +1,5 @@
 import type { components } from '../../client/ledgerline-client';
-import { apiClient } from '../support/http-client';
+import { apiClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

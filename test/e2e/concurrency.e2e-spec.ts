@@ -1,4 +1,4 @@
-import { apiClient } from '../support/http-client';
+import { apiClient } from '../../harness/http-client';
 import { foldLedger } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

@@ -1,5 +1,5 @@
-import { type LedgerProcess, startLedgerProcess } from '../support/ledger-process';
-import { tellerToken } from '../support/hs256-token';
+import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
+import { tellerToken } from '../../harness/hs256-token';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

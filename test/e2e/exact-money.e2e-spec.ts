@@ -1,10 +1,10 @@
 import { MAX_MINOR_UNITS } from '../../src/domain/money';
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { exactFold } from '../support/exact-fold';
 import { eventCount } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 const MAX = MAX_MINOR_UNITS;
 

@@ -1,5 +1,5 @@
-import { httpClient, type HttpClient } from '../support/http-client';
-import { STAFF, tokenFor } from '../support/tokens';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { STAFF, tokenFor } from '../../harness/tokens';
 import { eventCount } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

@@ -1,8 +1,9 @@
 import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
-import { apiClient } from '../support/http-client';
+import { apiClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, startLedger, tempDataDir } from '../support/ledger-app';
+import { startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 describe('restart on the same data folder', () => {
   const dataDir = tempDataDir();

@@ -1,5 +1,5 @@
 import { eventually } from '../support/eventually';
-import { apiClient } from '../support/http-client';
+import { apiClient } from '../../harness/http-client';
 import { eventCount, foldLedger } from '../support/ledger-fold';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 

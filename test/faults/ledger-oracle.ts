@@ -1,7 +1,7 @@
 import { ACCOUNT_STREAM_PREFIX } from '../../src/domain/stream-names';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import type { HttpClient } from '../support/http-client';
+import type { HttpClient } from '../../harness/http-client';
 import { foldLedger } from '../support/ledger-fold';
 
 /** A deposit sent by a fault test: its reference is unique, so its event can be found. */

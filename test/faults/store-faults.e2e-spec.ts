@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { holdWriteLock } from './lock-holder';
 import {
   allEvents,

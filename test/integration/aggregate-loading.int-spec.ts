@@ -17,7 +17,7 @@ import { AggregateStateCache } from '../../src/snapshots/aggregate-state-cache';
 import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-store';
 import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
 import { CountingEventStore } from '../support/counting-event-store';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 /**
  * The command path over the embedded stores, wired by hand: how many events a command reads,

@@ -8,7 +8,7 @@ import type { EventEnvelope, NewEvent } from '../../src/event-store/event-envelo
 import { ProjectionConsumer } from '../../src/projecting/projection-consumer';
 import type { Projection } from '../../src/projecting/projection';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 const metadata = {
   actor: { subject: 'test', roles: [] },

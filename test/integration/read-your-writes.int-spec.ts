@@ -6,7 +6,7 @@ import { ReadYourWrites } from '../../src/queries/read-your-writes';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
 import { RELAY_NAME } from '../../src/relay/relay-name';
 import { CheckpointStore } from '../../src/subscriptions/checkpoint-store';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 const POLL_MS = 5;
 const CONSUMERS = PROJECTIONS.map((projection) => projection.name);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { httpClient } from '../support/http-client';
+import { httpClient } from '../../harness/http-client';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 const docker = (path: string) => resolve(__dirname, '../../docker', path);

@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { httpClient } from '../support/http-client';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
-import { type LedgerProcess, startLedgerProcess } from '../support/ledger-process';
+import { httpClient } from '../../harness/http-client';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');

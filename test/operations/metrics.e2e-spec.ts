@@ -2,9 +2,9 @@ import { ProjectionConsumers } from '../../src/projecting/projection-consumers';
 import { TransferProcessManager } from '../../src/process-managers/transfer-process-manager';
 import { ConsumerHost } from '../../src/subscriptions/consumer-host';
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 /** Parses Prometheus text into `name{labels}` → value, the way a scraper reads it. */
 async function scrape(http: HttpClient): Promise<Map<string, number>> {

@@ -2,10 +2,10 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
 import { eventually } from '../support/eventually';
-import { httpClient } from '../support/http-client';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
-import { startLedgerProcess } from '../support/ledger-process';
-import { STAFF, tokenFor } from '../support/tokens';
+import { httpClient } from '../../harness/http-client';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { startLedgerProcess } from '../../harness/ledger-process';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 describe('operating a real process', () => {
   const dataDir = tempDataDir();

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { LedgerProcess } from '../support/ledger-process';
+import type { LedgerProcess } from '../../harness/ledger-process';
 import { startServer, stopServer } from '../support/infra-processes';
 import { type Traffic, startTraffic } from '../support/ledger-traffic';
 import {

@@ -1,9 +1,9 @@
 import { eventually } from '../support/eventually';
-import { httpClient } from '../support/http-client';
+import { httpClient } from '../../harness/http-client';
 import { foldLedger } from '../support/ledger-fold';
-import { type LedgerProcess, startLedgerProcess } from '../support/ledger-process';
-import { removeDataDir } from '../support/ledger-app';
-import { splitStack } from '../support/split-stack';
+import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
+import { removeDataDir } from '../../harness/data-dir';
+import { splitStack } from '../../harness/split-stack';
 
 describe('api, relay and projector as separate processes over Kafka and MongoDB', () => {
   const stack = splitStack('pipeline');

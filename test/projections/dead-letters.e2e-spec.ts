@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { DEAD_LETTERS, type DeadLetters } from '../../src/event-feed/dead-letters.port';
 import { eventually } from '../support/eventually';
-import { apiClient } from '../support/http-client';
+import { apiClient } from '../../harness/http-client';
 import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
 
 const run = promisify(execFile);

@@ -7,9 +7,10 @@ import { UpcastingEventStore } from '../../src/event-store/upcasting-event-store
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
 import { projectionVersions, rebuildRecords } from '../../src/projecting/projection-rebuilds';
 import { eventually } from '../support/eventually';
-import { httpClient } from '../support/http-client';
-import { removeDataDir, startLedger, tempDataDir } from '../support/ledger-app';
-import { startLedgerProcess } from '../support/ledger-process';
+import { httpClient } from '../../harness/http-client';
+import { startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { startLedgerProcess } from '../../harness/ledger-process';
 
 /** The test polls far faster than any client should. */
 const UNLIMITED = { RATE_LIMIT_PER_SUBJECT: '1000000', RATE_LIMIT_PER_ADDRESS: '1000000' };

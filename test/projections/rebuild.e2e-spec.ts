@@ -3,8 +3,9 @@ import type { ProjectedDocument } from '../../src/projecting/projection';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import type { ReadStore } from '../../src/read-store/read-store.port';
 import { eventually } from '../support/eventually';
-import { httpClient, type HttpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger } from '../support/ledger-app';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir } from '../../harness/data-dir';
 
 /** Each read model folded afresh from the whole log, the way the test expects it to be. */
 async function freshFold(store: EventStore) {

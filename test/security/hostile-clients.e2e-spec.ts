@@ -1,9 +1,10 @@
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
-import { httpClient, type HttpClient } from '../support/http-client';
+import { httpClient, type HttpClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { removeDataDir, type RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { openRaw, requestHead, trickle } from '../support/raw-connection';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 const HEADERS_TIMEOUT_MS = 1000;
 const REQUEST_TIMEOUT_MS = 2000;

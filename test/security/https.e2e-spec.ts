@@ -3,10 +3,11 @@ import { get as httpGet } from 'node:http';
 import { type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { loadConfig } from '../../src/config/app-config';
-import { httpClient } from '../support/http-client';
-import { removeDataDir, type RunningLedger, startLedger, tempDataDir } from '../support/ledger-app';
+import { httpClient } from '../../harness/http-client';
+import { type RunningLedger, startLedger } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { makeTestCertificate, type TestCertificate } from '../support/test-certificate';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 interface Answer {
   status: number;

@@ -1,7 +1,7 @@
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
-import { type LedgerProcess, startLedgerProcess } from '../support/ledger-process';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
 import { eventually } from '../support/eventually';
-import { STAFF, tokenFor } from '../support/tokens';
+import { STAFF, tokenFor } from '../../harness/tokens';
 
 describe('the request log', () => {
   const dataDir = tempDataDir();

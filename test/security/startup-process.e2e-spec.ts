@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { removeDataDir, tempDataDir } from '../support/ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 const ROOT = resolve(__dirname, '../..');
 

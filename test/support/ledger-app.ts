@@ -1,14 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { AppModule } from '../../src/app/app.module';
 import { configureApp } from '../../src/app/configure-app';
 import { LedgerHttpAdapter } from '../../src/app/ledger-http-adapter';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port';
 import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 export interface RunningLedger {
   app: NestExpressApplication;
@@ -18,14 +16,6 @@ export interface RunningLedger {
   readStore: ReadStore;
   /** Stops the app (as SIGTERM would); the data folder stays for a restart. */
   stop(): Promise<void>;
-}
-
-export function tempDataDir(): string {
-  return mkdtempSync(join(tmpdir(), 'ledgerline-'));
-}
-
-export function removeDataDir(dataDir: string): void {
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 /** The whole embedded system, listening on a free port, as `npm start` would run it. */

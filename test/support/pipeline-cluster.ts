@@ -1,7 +1,7 @@
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { consumerGroup } from '../../src/event-feed/kafka/kafka-event-feed';
 import { toMessage } from '../../src/event-feed/kafka/kafka-event-publisher';
-import { tellerToken } from './hs256-token';
+import { tellerToken } from '../../harness/hs256-token';
 import { MongoClient } from 'mongodb';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +13,11 @@ import {
 } from '../../src/domain/stream-names';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import { httpClient, type HttpClient } from './http-client';
-import { removeDataDir } from './ledger-app';
+import { httpClient, type HttpClient } from '../../harness/http-client';
+import { removeDataDir } from '../../harness/data-dir';
 import { foldLedger } from './ledger-fold';
-import { type LedgerProcess, startLedgerProcess } from './ledger-process';
-import { type SplitRole, splitStack } from './split-stack';
+import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
+import { type SplitRole, splitStack } from '../../harness/split-stack';
 
 /** The consumers the projector role runs, each a Kafka consumer group of its own per topic. */
 export const PROJECTOR_CONSUMERS = [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import { tempDataDir } from './ledger-app';
+import { SqliteEventStore } from '../src/event-store/embedded/sqlite-event-store';
+import { tempDataDir } from './data-dir';
 import { type LedgerProcess, startLedgerProcess } from './ledger-process';
 
 export type SplitRole = 'api' | 'relay' | 'projector';

@@ -1,5 +1,5 @@
-import { type LedgerlineClient, ledgerlineClient } from '../../client/ledgerline-client';
-import type { Role } from '../../src/auth/roles';
+import { type LedgerlineClient, ledgerlineClient } from '../client/ledgerline-client';
+import type { Role } from '../src/auth/roles';
 import { STAFF, tokenFor } from './tokens';
 
 export interface HttpAnswer<T = any> {

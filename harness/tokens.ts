@@ -1,6 +1,6 @@
-import { DEVELOPMENT_SECRET } from '../../src/auth/auth-config';
-import type { Role } from '../../src/auth/roles';
-import { mintToken } from '../../src/auth/token-minter';
+import { DEVELOPMENT_SECRET } from '../src/auth/auth-config';
+import type { Role } from '../src/auth/roles';
+import { mintToken } from '../src/auth/token-minter';
 
 /** A valid development token, as `npm run token` mints it. */
 export function tokenFor(subject: string, ...roles: Role[]): Promise<string> {
