@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { webcrypto } from 'node:crypto';
 import type { Actor } from '../event-store/event-envelope';
 import type { AuthConfig } from './auth-config';
@@ -20,6 +21,22 @@ export class InvalidTokenError extends LedgerError {
  */
 const SUBJECT_PATTERN = /^[\x21-\x7e]{1,255}$/;
 
+/** Seconds of clock skew allowed on `exp` and `nbf`. */
+const CLOCK_TOLERANCE_S = 5;
+
+/**
+ * Tokens already verified, by their whole text (signature included, so no other text can match):
+ * a client sends the same token with every request, and checking its signature is the largest
+ * single cost of a command. Bounded by the tokens' total length.
+ */
+const VERIFIED_TOKENS_MAX_CHARS = 16 * 1024 * 1024;
+
+interface VerifiedToken {
+  actor: Actor;
+  /** The token's `exp`, in seconds since the epoch: a cached token still expires. */
+  expiresAt: number;
+}
+
 /**
  * Verifies bearer tokens with pinned algorithms: signature, `exp` (required), `nbf`, `iss` and
  * `aud`, then the identity it carries: `sub` (see SUBJECT_PATTERN) and `roles`, a list of known
@@ -28,6 +45,10 @@ const SUBJECT_PATTERN = /^[\x21-\x7e]{1,255}$/;
 export class TokenVerifier {
   private readonly key: Promise<webcrypto.CryptoKey> | JWTVerifyGetKey;
   private readonly algorithms: string[];
+  private readonly verified = new LRUCache<string, VerifiedToken>({
+    maxSize: VERIFIED_TOKENS_MAX_CHARS,
+    sizeCalculation: (_, token) => token.length,
+  });
 
   constructor(private readonly config: AuthConfig) {
     if (config.keys === 'shared-secret') {
@@ -48,6 +69,14 @@ export class TokenVerifier {
   }
 
   async verify(token: string): Promise<Actor> {
+    const known = this.verified.get(token);
+    if (known && Date.now() / 1000 <= known.expiresAt + CLOCK_TOLERANCE_S) return known.actor;
+    const verified = await this.verifyAfresh(token);
+    this.verified.set(token, verified);
+    return verified.actor;
+  }
+
+  private async verifyAfresh(token: string): Promise<VerifiedToken> {
     let payload: JWTPayload;
     try {
       const options = {
@@ -55,7 +84,7 @@ export class TokenVerifier {
         issuer: this.config.issuer,
         audience: this.config.audience,
         requiredClaims: ['exp', 'sub'],
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_S,
       };
       const verified =
         typeof this.key === 'function'
@@ -65,7 +94,11 @@ export class TokenVerifier {
     } catch (error) {
       throw new InvalidTokenError(describe(error));
     }
-    return { subject: subjectOf(payload), roles: rolesOf(payload) };
+    return {
+      actor: { subject: subjectOf(payload), roles: rolesOf(payload) },
+      // jwtVerify has checked that `exp` is present and a number.
+      expiresAt: payload.exp!,
+    };
   }
 }
 
