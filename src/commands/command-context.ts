@@ -12,8 +12,9 @@ export interface CommandContext {
   expectedRevision?: number;
   /**
    * Set where a replay is expected and its first attempt may lie further back than the event
-   * store recognises a re-sent append (a process-manager step: not before the event that caused
-   * it). The executor then looks the command's events up before deciding.
+   * store recognises a re-sent append: a process-manager step (not before the event that caused
+   * it), an Idempotency-Key whose earlier attempt started then and was never answered. The
+   * executor then looks the command's events up before deciding.
    */
   replayableSince?: string;
 }

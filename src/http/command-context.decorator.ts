@@ -8,6 +8,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Set by the idempotency interceptor when the client sent an Idempotency-Key. */
     idempotentCommandId?: string;
+    /** Set with it when an earlier attempt under the same key started then and was not answered. */
+    idempotentReplayableSince?: string;
   }
 }
 
@@ -26,6 +28,9 @@ export function commandContextOf(request: Request): CommandContext {
     causationId: commandId,
     ...(request.traceparent ? { traceparent: request.traceparent } : {}),
     ...(expectedRevision === undefined ? {} : { expectedRevision }),
+    ...(request.idempotentReplayableSince === undefined
+      ? {}
+      : { replayableSince: request.idempotentReplayableSince }),
   };
 }
 

@@ -68,6 +68,12 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly idempotencyPendingFailures = new Counter({
+    name: 'ledger_idempotency_pending_failures_total',
+    help: 'Idempotency-Key commands run without a record of their start (the read store refused it)',
+    registers: [this.registry],
+  });
+
   readonly eventsHandled = new Counter({
     name: 'ledger_consumer_events_total',
     help: 'Events handed to each feed consumer (projection, process manager) by this process',

@@ -6,9 +6,7 @@ import type { AccountCommand } from '../../src/domain/accounts/account.commands'
 import { accountDecider } from '../../src/domain/accounts/account.decider';
 import { DomainError } from '../../src/domain/domain-error';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
-import type { NewEvent } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import type { ExpectedRevision } from '../../src/event-store/expected-revision';
 import { AggregateLoader } from '../../src/history/aggregate-loader';
 import { emptyFold, foldStream } from '../../src/history/fold-stream';
 import { LedgerMetrics } from '../../src/observability/ledger-metrics';
@@ -18,6 +16,7 @@ import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-
 import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
 import { CountingEventStore } from '../support/counting-event-store';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { WindowedResendsEventStore } from '../support/windowed-resends-event-store';
 
 /**
  * The command path over the embedded stores, wired by hand: how many events a command reads,
@@ -258,28 +257,6 @@ describe('loading aggregates from snapshots and the state cache', () => {
     });
   });
 
-  /**
-   * The embedded store recognises a re-sent append at any age; EventStoreDB's adapter only within
-   * its look-back window. This store stands for the latter: a re-send of events further back than
-   * its window would be written again, here made loud.
-   */
-  class WindowedResends extends CountingEventStore {
-    constructor(private readonly window: number) {
-      super(eventStore);
-    }
-
-    override async append(streamId: string, events: NewEvent[], expected: ExpectedRevision) {
-      const [head] = await eventStore.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-      for (const event of events) {
-        const found = await eventStore.findEvent(streamId, event.eventId);
-        if (found && head.revision - found.revision >= this.window) {
-          throw new Error(`${event.eventId} would be written a second time`);
-        }
-      }
-      return super.append(streamId, events, expected);
-    }
-  }
-
   it('finds a process-manager step first attempted behind more events than the store recognises', async () => {
     const first = process({ every: 5, cache: true });
     await first.run('stepped', open('stepped'), 'open-stepped');
@@ -302,7 +279,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
     for (let i = 0; i < 12; i++) await first.run('stepped', deposit(1), `stepped-${i}`);
     await first.writer.flush();
 
-    const windowed = new WindowedResends(4);
+    const windowed = new WindowedResendsEventStore(eventStore, 4);
     const replaying = process({ every: 5, cache: false, store: windowed });
     expect(
       await replaying.run('stepped', debit, 'transfer:t-1:debit', undefined, causeRecordedAt),

@@ -5,6 +5,7 @@ import { configureApp } from '../../src/app/configure-app';
 import { LedgerHttpAdapter } from '../../src/app/ledger-http-adapter';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port';
+import { UpcastingEventStore } from '../../src/event-store/upcasting-event-store';
 import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
@@ -18,10 +19,16 @@ export interface RunningLedger {
   stop(): Promise<void>;
 }
 
+export interface LedgerWiring {
+  /** The event store adapter in place of the one the configuration names (upcast as usual). */
+  eventStore?: (config: AppConfig) => EventStore;
+}
+
 /** The whole embedded system, listening on a free port, as `npm start` would run it. */
 export async function startLedger(
   dataDir: string = tempDataDir(),
   overrides: Partial<AppConfig> = {},
+  wiring: LedgerWiring = {},
 ): Promise<RunningLedger> {
   const config = {
     ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
@@ -29,9 +36,14 @@ export async function startLedger(
     logLevel: 'silent' as const,
     ...overrides,
   };
-  const moduleRef = await Test.createTestingModule({
-    imports: [AppModule.forRoot(config)],
-  }).compile();
+  const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
+  const { eventStore } = wiring;
+  if (eventStore) {
+    builder
+      .overrideProvider(EVENT_STORE)
+      .useFactory({ factory: () => new UpcastingEventStore(eventStore(config)) });
+  }
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(
     new LedgerHttpAdapter(config),
     { bodyParser: false, logger: ['error'] },
