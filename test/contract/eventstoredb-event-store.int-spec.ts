@@ -1,4 +1,6 @@
+import { EventStoreDBClient } from '@eventstore/db-client';
 import { EventStoreDbEventStore } from '../../src/event-store/eventstoredb/eventstoredb-event-store';
+import { describeCommandReadsOnEventStoreDb } from '../support/eventstoredb-command-reads';
 import { describeLostAnswerReplay } from '../support/lost-answer-replay';
 import { describeEventStoreContract } from './event-store.contract';
 
@@ -29,6 +31,11 @@ const url = process.env.EVENTSTORE_URL;
     },
     { detectsIdsOfOtherStreams: false },
   );
+
+  describeCommandReadsOnEventStoreDb('events read per command, counted at the client', () => ({
+    connectionString: url ?? '',
+    connect: () => EventStoreDBClient.connectionString(url ?? ''),
+  }));
 
   describeLostAnswerReplay('a lost Idempotency-Key answer replayed far behind', () => ({
     overrides: { eventStore: { kind: 'eventstoredb', url: url ?? '' } },
