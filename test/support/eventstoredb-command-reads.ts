@@ -13,7 +13,7 @@ import { AggregateStateCache } from '../../src/snapshots/aggregate-state-cache';
 import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-store';
 import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
 import { type ClientStreamRead, CountingEventStoreDbClient } from './counting-eventstoredb-client';
-import { removeDataDir, tempDataDir } from './ledger-app';
+import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 /** A snapshot every this many events; the stream grows to many times that. */
 const EVERY = 10;
