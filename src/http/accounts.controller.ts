@@ -7,8 +7,14 @@ import type { Actor } from '../event-store/event-envelope';
 import { LedgerError } from '../problems/ledger-error';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
-import type { AccountSummary } from '../../projections/account-summary.projection';
-import type { AccountTransaction } from '../../projections/account-transactions.projection';
+import {
+  type AccountSummary,
+  accountSummaryProjection,
+} from '../../projections/account-summary.projection';
+import {
+  type AccountTransaction,
+  accountTransactionsProjection,
+} from '../../projections/account-transactions.projection';
 import { CloseAccountCommand } from '../commands/accounts/close-account.handler';
 import { MoveMoneyCommand } from '../commands/accounts/move-money.handler';
 import { OpenAccountCommand } from '../commands/accounts/open-account.handler';
@@ -175,7 +181,7 @@ export class AccountsController {
   @Get()
   @ApiOkResponse({ type: AccountPage, description: 'By account id' })
   async list(@Query() query: ListAccountsQuery, @CurrentActor() actor: Actor) {
-    await this.consistentReads.await(query.consistentWith);
+    await this.consistentReads.await(query.consistentWith, [accountSummaryProjection]);
     const scope = ownerScope(actor);
     if (scope !== undefined && query.ownerId !== undefined && query.ownerId !== scope) {
       return { items: [], nextCursor: null };
@@ -201,7 +207,7 @@ export class AccountsController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ) {
-    await this.consistentReads.await(query.consistentWith);
+    await this.consistentReads.await(query.consistentWith, [accountSummaryProjection]);
     const account = await this.queries.account(accountId, ownerScope(actor));
     response.setHeader('ETag', `"${account.revision}"`);
     return accountView(account);
@@ -216,7 +222,11 @@ export class AccountsController {
     @Query() query: PageQuery,
     @CurrentActor() actor: Actor,
   ) {
-    await this.consistentReads.await(query.consistentWith);
+    // The account's existence and owner come from its summary.
+    await this.consistentReads.await(query.consistentWith, [
+      accountTransactionsProjection,
+      accountSummaryProjection,
+    ]);
     const page = await this.queries.transactions(
       accountId,
       ownerScope(actor),

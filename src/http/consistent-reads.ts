@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
+import type { Projection } from '../projecting/projection';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { ConsistencyTimeoutError } from '../queries/query.errors';
 import { ReadYourWrites } from '../queries/read-your-writes';
@@ -14,10 +15,18 @@ export class ConsistentReads {
     private readonly metrics: LedgerMetrics,
   ) {}
 
-  async await(position: number | undefined): Promise<void> {
+  /** `readModels`: the projections whose documents the query reads. */
+  async await(
+    position: number | undefined,
+    readModels: readonly Pick<Projection, 'name'>[],
+  ): Promise<void> {
     if (position === undefined) return;
     try {
-      await this.readYourWrites.waitFor(position, this.config.consistencyTimeoutMs);
+      await this.readYourWrites.waitFor(
+        position,
+        this.config.consistencyTimeoutMs,
+        readModels.map((projection) => projection.name),
+      );
       this.metrics.consistencyWaits.inc({ outcome: 'reached' });
     } catch (error) {
       if (error instanceof ConsistencyTimeoutError) {

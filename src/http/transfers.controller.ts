@@ -6,7 +6,11 @@ import { CurrentActor, Roles } from '../auth/auth.decorators';
 import type { Actor } from '../event-store/event-envelope';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
-import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
+import { accountSummaryProjection } from '../../projections/account-summary.projection';
+import {
+  type TransferStatusDocument,
+  transferStatusProjection,
+} from '../../projections/transfer-status.projection';
 import type { CommandContext } from '../commands/command-context';
 import { RequestTransferCommand } from '../commands/transfers/request-transfer.handler';
 import { AccountQueries } from '../queries/account-queries';
@@ -81,7 +85,11 @@ export class TransfersController {
     @CurrentActor() actor: Actor,
     @Res({ passthrough: true }) response: Response,
   ) {
-    await this.consistentReads.await(query.consistentWith);
+    // Who may see which side of the transfer comes from the accounts' summaries.
+    await this.consistentReads.await(query.consistentWith, [
+      transferStatusProjection,
+      accountSummaryProjection,
+    ]);
     const scope = ownerScope(actor);
     const transfer = await this.queries.transfer(transferId, scope);
     response.setHeader('ETag', `"${transfer.revision}"`);

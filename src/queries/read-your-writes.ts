@@ -28,7 +28,7 @@ interface Waiter {
 }
 
 /**
- * `consistentWith`: a query waits until every read model has applied a position the client got
+ * `consistentWith`: a query waits until the read models it reads have applied a position the client got
  * from a command. All waiting queries of the process share one reader of the checkpoints: it reads
  * them at once when a query starts waiting or a save in this process lands, and every
  * `consistencyPollMs` while anyone waits (how saves by other processes are noticed), so the
@@ -56,11 +56,19 @@ export class ReadYourWrites {
     this.checkpoints.onSaved(() => this.wake());
   }
 
-  waitFor(position: number, timeoutMs: number): Promise<void> {
+  /**
+   * Waits until `readModels` (by projection name; every read model when not given) have applied
+   * `position`. A query names the read models it reads, so it does not wait for the others.
+   */
+  waitFor(
+    position: number,
+    timeoutMs: number,
+    readModels: readonly string[] = this.feed.consumers,
+  ): Promise<void> {
     return new Promise((resolve, reject) => {
       const reached = this.feed.relay
-        ? this.partitionsReached(position)
-        : this.positionReached(position);
+        ? this.partitionsReached(position, readModels)
+        : this.positionReached(position, readModels);
       const timer = setTimeout(() => {
         this.waiters.delete(waiter);
         reject(new ConsistencyTimeoutError(position, timeoutMs));
@@ -79,9 +87,9 @@ export class ReadYourWrites {
     });
   }
 
-  private positionReached(position: number) {
+  private positionReached(position: number, readModels: readonly string[]) {
     return (progress: Progress): boolean =>
-      this.feed.consumers.every((name) => (progress.get(name)?.position ?? 0) >= position);
+      readModels.every((name) => (progress.get(name)?.position ?? 0) >= position);
   }
 
   /**
@@ -89,7 +97,7 @@ export class ReadYourWrites {
    * consumer must have handled each partition up to there. Later events may raise the ends, but
    * the target stays fixed, so a steady stream of new commands cannot starve the wait.
    */
-  private partitionsReached(position: number) {
+  private partitionsReached(position: number, readModels: readonly string[]) {
     let targets: [string, number][] | undefined;
     return (progress: Progress): boolean => {
       if (!targets) {
@@ -98,7 +106,7 @@ export class ReadYourWrites {
         targets = Object.entries(published.partitionEnds ?? {});
       }
       const ends = targets;
-      return this.feed.consumers.every((name) => {
+      return readModels.every((name) => {
         const offsets = progress.get(name)?.offsets ?? {};
         return ends.every(([partition, end]) => (offsets[partition] ?? -1) + 1 >= end);
       });

@@ -61,6 +61,16 @@ describe('read-your-writes across processes', () => {
     await expect(queries.waitFor(8, 50)).rejects.toBeInstanceOf(ConsistencyTimeoutError);
   });
 
+  it('waits only for the read models a query names', async () => {
+    const queries = readYourWrites();
+    const [named, ...others] = CONSUMERS;
+    await projector.save(named, 9);
+    await Promise.all(others.map((name) => projector.save(name, 3)));
+    await expect(queries.waitFor(9, 1000, [named])).resolves.toBeUndefined();
+    await expect(queries.waitFor(9, 50)).rejects.toBeInstanceOf(ConsistencyTimeoutError);
+    await expect(queries.waitFor(9, 50, others)).rejects.toBeInstanceOf(ConsistencyTimeoutError);
+  });
+
   it('judges a partitioned feed by the offsets that cover what the relay published', async () => {
     const queries = readYourWrites({
       kind: 'kafka',
@@ -77,6 +87,21 @@ describe('read-your-writes across processes', () => {
     await allAt(4, { partition: 1, offset: 1 });
     await wait;
     expect(reached).toBe(true);
+  });
+
+  it('on a partitioned feed, too, waits only for the read models a query names', async () => {
+    const queries = readYourWrites({
+      kind: 'kafka',
+      brokers: ['127.0.0.1:9'],
+      topic: 'unused',
+      partitions: 1,
+    } as AppConfig['transport']);
+    const [named, ...others] = CONSUMERS;
+    await projector.savePublished(RELAY_NAME, 5, { 0: 4 });
+    await projector.save(named, 5, { partition: 0, offset: 3 });
+    await Promise.all(others.map((name) => projector.save(name, 2, { partition: 0, offset: 1 })));
+    await expect(queries.waitFor(5, 1000, [named])).resolves.toBeUndefined();
+    await expect(queries.waitFor(5, 50)).rejects.toBeInstanceOf(ConsistencyTimeoutError);
   });
 
   it('fails the waiting queries when the checkpoints cannot be read', async () => {
