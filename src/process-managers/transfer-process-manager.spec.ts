@@ -182,3 +182,144 @@ describe('the transfer process manager', () => {
     await expect(manager.handle([delivered(requested)])).rejects.toThrow('store unavailable');
   });
 });
+
+/**
+ * A batch of many transfers, against an executor whose commands take a while: which commands are
+ * in flight together, and in which order each account and transfer sees its commands.
+ */
+function batchOf(transfers: { id: string; from: string; to: string }[]) {
+  const states = new Map(
+    transfers.map(({ id, from, to }) => [
+      id,
+      evolveTransfer(initialTransferState, {
+        type: 'TransferRequested',
+        data: { ...request, transferId: id, fromAccountId: from, toAccountId: to },
+      }),
+    ]),
+  );
+  const inFlight = new Set<string>();
+  const together: string[][] = [];
+  const seen = new Map<string, string[]>();
+  let most = 0;
+  let failing: string | undefined;
+  const executor = {
+    execute: async (
+      decider: Decider<unknown, never, unknown>,
+      id: string,
+      command: AccountCommand | TransferCommand,
+      context: CommandContext,
+    ) => {
+      const stream = decider.streamId(id);
+      inFlight.add(context.commandId);
+      together.push([...inFlight]);
+      most = Math.max(most, inFlight.size);
+      seen.set(stream, [...(seen.get(stream) ?? []), context.commandId]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight.delete(context.commandId);
+      if (context.commandId === failing) throw new Error('store unavailable');
+      const transferId = (command as { transferId?: string }).transferId ?? id;
+      if (command.type === 'RecordSourceDebited') {
+        states.set(transferId, evolveTransfer(states.get(transferId)!, debitedOf(transferId)));
+      }
+      return { streamId: stream, revision: 0, position: 0 };
+    },
+  } as unknown as CommandExecutor;
+  const aggregates = {
+    load: async (_decider: unknown, id: string) => ({
+      state: states.get(id) ?? initialTransferState,
+      revision: 0,
+    }),
+  } as unknown as AggregateLoader;
+  const manager = new TransferProcessManager(executor, aggregates);
+  return {
+    manager,
+    failAt: (commandId: string) => (failing = commandId),
+    most: () => most,
+    inFlight: () => inFlight.size,
+    together,
+    seen,
+  };
+}
+
+const debitedOf = (transferId: string): TransferEvent => ({
+  type: 'TransferSourceDebited',
+  data: { transferId },
+});
+const requestOf = (transferId: string): EventEnvelope => ({
+  ...delivered(requested),
+  eventId: `e-${transferId}`,
+  data: { ...request, transferId },
+});
+const debitDelivered = (transferId: string): EventEnvelope => ({
+  ...delivered(debitedOf(transferId)),
+  eventId: `d-${transferId}`,
+});
+
+describe('the transfer process manager, many transfers in one batch', () => {
+  it('advances transfers that share no account side by side, at most 8 at a time', async () => {
+    const transfers = Array.from({ length: 20 }, (_, i) => ({
+      id: `p${i}`,
+      from: `from-${i}`,
+      to: `to-${i}`,
+    }));
+    const batch = batchOf(transfers);
+
+    await batch.manager.handle(transfers.map(({ id }) => requestOf(id)));
+
+    expect(batch.most()).toBe(8);
+    // Each still debits before it records the debit.
+    for (const { id, from } of transfers) {
+      expect(batch.seen.get(`account-${from}`)).toEqual([`transfer:${id}:debit`]);
+      expect(batch.seen.get(`transfer-${id}`)).toEqual([`transfer:${id}:debited`]);
+    }
+  });
+
+  it('keeps log order for transfers that share an account, and each transfer its own steps in order', async () => {
+    const batch = batchOf([
+      { id: 'a', from: 'alice', to: 'bob' },
+      { id: 'b', from: 'carol', to: 'alice' },
+      { id: 'c', from: 'dave', to: 'erin' },
+    ]);
+
+    await batch.manager.handle([
+      requestOf('a'),
+      requestOf('b'),
+      requestOf('c'),
+      debitDelivered('a'),
+      debitDelivered('b'),
+    ]);
+
+    expect(batch.seen.get('account-alice')).toEqual([
+      'transfer:a:debit',
+      'transfer:a:settle',
+      'transfer:b:credit',
+    ]);
+    expect(batch.seen.get('transfer-a')).toEqual(['transfer:a:debited', 'transfer:a:complete']);
+    const linked = (commandId: string) => /^transfer:[ab]:/.test(commandId);
+    // a and b share alice: never two of their commands at once; c runs beside them.
+    expect(batch.together.every((running) => running.filter(linked).length <= 1)).toBe(true);
+    expect(
+      batch.together.some(
+        (running) => running.includes('transfer:c:debit') && running.some(linked),
+      ),
+    ).toBe(true);
+  });
+
+  it('starts no further transfer after a failure, and ends the batch only once the running ones are done', async () => {
+    const transfers = Array.from({ length: 20 }, (_, i) => ({
+      id: `f${i}`,
+      from: `from-${i}`,
+      to: `to-${i}`,
+    }));
+    const batch = batchOf(transfers);
+    batch.failAt('transfer:f0:debit');
+
+    await expect(batch.manager.handle(transfers.map(({ id }) => requestOf(id)))).rejects.toThrow(
+      'store unavailable',
+    );
+
+    expect(batch.inFlight()).toBe(0);
+    const debited = transfers.filter(({ from }) => batch.seen.has(`account-${from}`));
+    expect(debited).toHaveLength(8);
+  });
+});
