@@ -35,7 +35,7 @@ describe('transfers over HTTP', () => {
     return api.POST('/transfers', { body: { fromAccountId, toAccountId, amount, reference } });
   }
 
-  /** Settled within `timeoutMs`: the process manager takes the steps of a backlog one by one. */
+  /** Settled within `timeoutMs`: the process manager works through a backlog a few lanes at a time. */
   async function settled(transferId: string, timeoutMs?: number) {
     return eventually(async () => {
       const { data } = await api.GET('/transfers/{id}', path(transferId));
