@@ -21,9 +21,22 @@ export interface Checkpoint extends ReadDocument {
  * Where each consumer of the feed remembers how far it got. It lives in the read store so that an
  * api process can see how far projector processes are (read-your-writes across processes).
  */
+/** What the next write of one consumer's checkpoint will raise its fields to. */
+interface PendingSave {
+  max: Record<string, number>;
+  updatedAt: Date;
+}
+
+function raise(fields: Record<string, number>, field: string, value: number): void {
+  fields[field] = Math.max(fields[field] ?? value, value);
+}
+
 @Injectable()
 export class CheckpointStore {
   private readonly saved = new EventEmitter();
+  /** Per consumer, the write in flight and the one gathering saves behind it. */
+  private readonly writing = new Map<string, Promise<void>>();
+  private readonly nextSave = new Map<string, { save: PendingSave; done: Promise<void> }>();
 
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {
     this.saved.setMaxListeners(0);
@@ -51,22 +64,49 @@ export class CheckpointStore {
 
   /**
    * Only ever moves forward, so a late or repeated save cannot undo progress. `progress` records
-   * how far a partition of a partitioned transport has been handled.
+   * how far a partition of a partitioned transport has been handled. Saves of one consumer that
+   * arrive while its previous write is in flight (its partitions run side by side) go out
+   * together as the next write; each resolves once a write covering it has landed.
    */
-  async save(
+  save(
     consumer: string,
     position: number,
     progress?: { partition: number; offset: number },
     now: Date = new Date(),
   ): Promise<void> {
-    const max: Record<string, number> = { position };
-    if (progress) max[`offsets.${progress.partition}`] = progress.offset;
-    await this.collection.updateOne(
-      { _id: consumer },
-      { $max: max, $set: { updatedAt: now.toISOString() } },
-      { upsert: true },
-    );
-    this.saved.emit('saved', consumer, position);
+    let next = this.nextSave.get(consumer);
+    if (!next) {
+      const save: PendingSave = { max: {}, updatedAt: now };
+      const done = (this.writing.get(consumer) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => this.write(consumer, save));
+      next = { save, done };
+      this.nextSave.set(consumer, next);
+    }
+    const { save } = next;
+    raise(save.max, 'position', position);
+    if (progress) raise(save.max, `offsets.${progress.partition}`, progress.offset);
+    if (now > save.updatedAt) save.updatedAt = now;
+    return next.done;
+  }
+
+  private async write(consumer: string, save: PendingSave): Promise<void> {
+    // From here on, saves of this consumer gather for the write after this one.
+    this.nextSave.delete(consumer);
+    const writing = this.collection
+      .updateOne(
+        { _id: consumer },
+        { $max: save.max, $set: { updatedAt: save.updatedAt.toISOString() } },
+        { upsert: true },
+      )
+      .then(() => undefined);
+    this.writing.set(consumer, writing);
+    try {
+      await writing;
+    } finally {
+      if (this.writing.get(consumer) === writing) this.writing.delete(consumer);
+    }
+    this.saved.emit('saved', consumer, save.max.position);
   }
 
   /**
