@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { SqliteEventStore } from '../src/event-store/embedded/sqlite-event-store';
 import type { NewEvent } from '../src/event-store/event-envelope';
 import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-process';
+import { benchCaller } from './support/bench-call';
+import { percentile } from './support/figures';
 import { benchedApp, setting } from './support/bench-settings';
 
 const AGED_EVENTS = setting('BENCH_AGED_EVENTS', 100_000);
@@ -62,19 +64,7 @@ async function seedAgedAccount(dataDir: string, accountId: string): Promise<void
   await store.close();
 }
 
-async function call(baseUrl: string, method: 'GET' | 'POST', path: string, body?: unknown) {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: AUTHORIZATION,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(60_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
+const call = benchCaller(AUTHORIZATION, 60_000);
 
 async function timedDeposit(baseUrl: string, accountId: string): Promise<number> {
   const started = process.hrtime.bigint();
@@ -83,10 +73,6 @@ async function timedDeposit(baseUrl: string, accountId: string): Promise<number>
     throw new Error(`deposit on ${accountId}: ${answer.status} ${JSON.stringify(answer.body)}`);
   }
   return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 interface Figures {

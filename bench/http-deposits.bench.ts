@@ -15,6 +15,8 @@ import { rawSqliteCommitsPerSecond } from './support/raw-sqlite-commits';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchCaller } from './support/bench-call';
+import { percentile } from './support/figures';
 import { benchedApp, setting } from './support/bench-settings';
 
 const settings = {
@@ -73,36 +75,7 @@ async function stopApp(app: RunningApp): Promise<void> {
   rmSync(app.dataDir, { recursive: true, force: true });
 }
 
-/** Only the fields the benchmark reads; the rest of each JSON answer is passed through. */
-interface Answer {
-  status: number;
-  body: { position: number; revision: number; [field: string]: unknown };
-}
-
-async function call(
-  baseUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-): Promise<Answer> {
-  const response = await fetch(`${baseUrl}${path}`, {
-    method,
-    headers: {
-      authorization: AUTHORIZATION,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index];
-}
+const call = benchCaller(AUTHORIZATION, REQUEST_TIMEOUT_MS);
 
 function summary(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
