@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../../src/config/app-config';
 import type { EventEnvelope, NewEvent } from '../../src/event-store/event-envelope';
-import type { EventStore } from '../../src/event-store/event-store.port';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { startLedger } from '../support/ledger-app';
 import { tempDataDir } from '../../harness/data-dir';
@@ -22,16 +21,6 @@ export async function startAnalyticsLedger(overrides: Partial<AppConfig> = {}) {
     teller: httpClient(ledger.baseUrl, { subject: 'tom-teller', roles: ['teller'] }),
     analyst: httpClient(ledger.baseUrl, { subject: 'ada-analyst', roles: ['analyst'] }),
   };
-}
-
-/** The whole global log, as every reader of the app sees it (through the upcasting store). */
-export async function readWholeLog(store: EventStore): Promise<EventEnvelope[]> {
-  const events: EventEnvelope[] = [];
-  for (;;) {
-    const page = await store.readAll({ after: events.at(-1)?.position ?? 0, maxCount: 5000 });
-    if (page.length === 0) return events;
-    events.push(...page);
-  }
 }
 
 /** Follows nextCursor from the first page to the last; also returns how many requests it took. */

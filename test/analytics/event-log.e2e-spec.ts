@@ -4,13 +4,8 @@ import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
-import {
-  allPages,
-  getNdjson,
-  newEvent,
-  readWholeLog,
-  startAnalyticsLedger,
-} from './analytics-support';
+import { allPages, getNdjson, newEvent, startAnalyticsLedger } from './analytics-support';
+import { wholeLog } from '../support/whole-log';
 
 describe('GET /events and GET /streams/{id}/events', () => {
   let ledger: RunningLedger;
@@ -54,12 +49,12 @@ describe('GET /events and GET /streams/{id}/events', () => {
       'no-stream',
     );
     // Let the transfer run to its end so that the log stands still for the comparisons.
-    const transfers = () => readWholeLog(ledger.eventStore);
+    const transfers = () => wholeLog(ledger.eventStore);
     for (let i = 0; i < 100; i++) {
       if ((await transfers()).some((event) => event.type === 'TransferCompleted')) break;
       await sleep(20);
     }
-    log = await readWholeLog(ledger.eventStore);
+    log = await wholeLog(ledger.eventStore);
     expect(log.some((event) => event.type === 'TransferCompleted')).toBe(true);
   });
   afterAll(async () => {

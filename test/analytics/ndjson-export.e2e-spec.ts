@@ -11,6 +11,7 @@ import type { HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
 import { allPages, newEvent, startAnalyticsLedger } from './analytics-support';
+import { logPages } from '../../src/history/log-pages';
 
 // The server runs in this process, so its heap is this heap: measured after a full collection,
 // it shows what the export holds on to. `gc` is made available without a command-line flag.
@@ -80,13 +81,7 @@ function countReads(store: EventStore) {
 
 /** The store's events in order, one page at a time, from a second reader of the same file. */
 async function* expectedEvents(store: EventStore): AsyncGenerator<EventEnvelope> {
-  let after = 0;
-  for (;;) {
-    const page = await store.readAll({ after, maxCount: 1000 });
-    if (page.length === 0) return;
-    yield* page;
-    after = page[page.length - 1].position;
-  }
+  for await (const page of logPages(store, 0)) yield* page;
 }
 
 describe('NDJSON export of 100k events', () => {

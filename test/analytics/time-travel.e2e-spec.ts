@@ -7,7 +7,8 @@ import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
-import { allPages, readWholeLog, startAnalyticsLedger } from './analytics-support';
+import { allPages, startAnalyticsLedger } from './analytics-support';
+import { wholeLog } from '../support/whole-log';
 
 /** The read model's own fold over a list of events, done here in the test. */
 function fold(events: EventEnvelope[]) {
@@ -76,7 +77,7 @@ describe('time travel', () => {
     });
     const done = await waitForTransfer(teller, transfer.body.transferId);
     await command('/accounts/tt-olga/deposits', { amount: 1 });
-    log = await readWholeLog(ledger.eventStore);
+    log = await wholeLog(ledger.eventStore);
     stream = log.filter((event) => event.streamId === 'account-tt-olga');
     expect(done).toBe('completed');
     expect(stream.map((event) => event.type)).toEqual([

@@ -3,7 +3,8 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
-import { allPages, newEvent, readWholeLog, startAnalyticsLedger } from './analytics-support';
+import { allPages, newEvent, startAnalyticsLedger } from './analytics-support';
+import { wholeLog } from '../support/whole-log';
 
 /**
  * MoneyDeposited v1 had no `channel`; v2 requires it. History written before the change stays as
@@ -98,7 +99,7 @@ describe('history written in the old event shape', () => {
 
     const summary = await teller.get(`/accounts/legacy?consistentWith=${closed.body.position}`);
     expect(summary.body).toMatchObject({ balance: 0, status: 'closed', revision: 5 });
-    const log = await readWholeLog(ledger.eventStore);
+    const log = await wholeLog(ledger.eventStore);
     const newDeposit = log.find((event) => event.position === deposit.body.position)!;
     expect(newDeposit).toMatchObject({
       type: 'MoneyDeposited',

@@ -11,6 +11,7 @@ import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
 import { eventually } from '../support/eventually';
 import { foldLedger } from '../support/ledger-fold';
+import { wholeLog } from '../support/whole-log';
 
 /**
  * Crash safety with a real crash: the app runs as `npm start` runs it, in a child process, and is
@@ -105,15 +106,6 @@ async function withEventStore<T>(
     return await read(store);
   } finally {
     await store.close();
-  }
-}
-
-async function allEvents(store: SqliteEventStore): Promise<EventEnvelope[]> {
-  const events: EventEnvelope[] = [];
-  for (;;) {
-    const page = await store.readAll({ after: events.at(-1)?.position ?? 0, maxCount: 5000 });
-    if (page.length === 0) return events;
-    events.push(...page);
   }
 }
 
@@ -313,7 +305,7 @@ describe('crash recovery of a SIGKILLed process', () => {
 
       // With the process dead, the log on disk alone must hold every acknowledged command.
       await withEventStore(dataDir, async (store) => {
-        const events = await allEvents(store);
+        const events = await wholeLog(store);
         const byPosition = new Map(events.map((e) => [e.position, e]));
         for (const command of [...acknowledged, ...ok]) {
           expectAcknowledgedEvent(command, byPosition);
@@ -347,14 +339,14 @@ describe('crash recovery of a SIGKILLed process', () => {
       await eventually(
         () =>
           withEventStore(dataDir, async (store) =>
-            expect(unfinishedTransfers(await allEvents(store))).toEqual([]),
+            expect(unfinishedTransfers(await wholeLog(store))).toEqual([]),
           ),
         15_000,
       );
 
       const { fold, events, head } = await withEventStore(dataDir, async (store) => ({
         fold: await foldLedger(store),
-        events: await allEvents(store),
+        events: await wholeLog(store),
         head: await store.headPosition(),
       }));
       const byPosition = new Map(events.map((e) => [e.position, e]));
@@ -477,7 +469,7 @@ describe('a transfer refused just before the kill and handled again after the re
       expect(refused.map((e) => e.type)).toEqual([]);
       const transfer = await store.readStream(`${TRANSFER_STREAM_PREFIX}${transferId}`);
       expect(transfer.map((e) => e.type)).toEqual(['TransferRequested', 'TransferFailed']);
-      expect(unfinishedTransfers(await allEvents(store))).toEqual([]);
+      expect(unfinishedTransfers(await wholeLog(store))).toEqual([]);
       const fold = await foldLedger(store);
       expect(fold.inFlight).toBe(0);
       expect(fold.total).toBe(fold.external);

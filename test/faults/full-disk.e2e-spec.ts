@@ -6,11 +6,12 @@ import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { type RunningLedger, startLedger } from '../support/ledger-app';
 import {
-  allEvents,
   committedButRefused,
   expectLedgerConsistent,
+  sendDeposit,
   type SentDeposit,
 } from './ledger-oracle';
+import { wholeLog } from '../support/whole-log';
 
 /**
  * A full disk, for real: the data folder is a small tmpfs, filled up while the app runs. Needs
@@ -59,20 +60,16 @@ describeIfTmpfs('a full disk under the embedded default', () => {
   let http: HttpClient;
   let counter = 0;
 
-  async function deposit(sent?: SentDeposit): Promise<SentDeposit> {
-    const d = sent ?? {
-      accountId: ACCOUNTS[counter % 2],
-      amount: 1 + (counter % 40),
-      reference: `full-${++counter}`,
-    };
-    const answer = await http.post(
-      `/accounts/${d.accountId}/deposits`,
-      { amount: d.amount, reference: d.reference },
-      { 'Idempotency-Key': d.reference },
+  /** A new deposit, or `sent` again. */
+  function deposit(sent?: SentDeposit): Promise<SentDeposit> {
+    return sendDeposit(
+      http,
+      sent ?? {
+        accountId: ACCOUNTS[counter % 2],
+        amount: 1 + (counter % 40),
+        reference: `full-${++counter}`,
+      },
     );
-    d.status = answer.status;
-    d.body = answer.body;
-    return d;
   }
 
   beforeAll(async () => {
@@ -112,7 +109,7 @@ describeIfTmpfs('a full disk under the embedded default', () => {
     expect(Object.keys(ready.body.checks.error)).toContain('data-dir-space');
 
     // Nothing answered as failed was committed.
-    expect(committedButRefused(duringFull, await allEvents(ledger.eventStore))).toEqual([]);
+    expect(committedButRefused(duringFull, await wholeLog(ledger.eventStore))).toEqual([]);
     acknowledged.push(...duringFull.filter((d) => d.status === 200));
 
     rmSync(filler);

@@ -3,6 +3,7 @@ import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
 import type { HttpClient } from '../../harness/http-client';
 import { foldLedger } from '../support/ledger-fold';
+import { wholeLog } from '../support/whole-log';
 
 /** A deposit sent by a fault test: its reference is unique, so its event can be found. */
 export interface SentDeposit {
@@ -13,13 +14,16 @@ export interface SentDeposit {
   body?: any;
 }
 
-export async function allEvents(store: EventStore): Promise<EventEnvelope[]> {
-  const events: EventEnvelope[] = [];
-  for (;;) {
-    const page = await store.readAll({ after: events.at(-1)?.position ?? 0, maxCount: 5000 });
-    if (page.length === 0) return events;
-    events.push(...page);
-  }
+/** Sends `sent` as a deposit keyed by its reference (Idempotency-Key); keeps the answer in it. */
+export async function sendDeposit(http: HttpClient, sent: SentDeposit): Promise<SentDeposit> {
+  const answer = await http.post(
+    `/accounts/${sent.accountId}/deposits`,
+    { amount: sent.amount, reference: sent.reference },
+    { 'Idempotency-Key': sent.reference },
+  );
+  sent.status = answer.status;
+  sent.body = answer.body;
+  return sent;
 }
 
 export function referencesIn(events: EventEnvelope[]): string[] {
@@ -47,7 +51,7 @@ export async function expectLedgerConsistent(
   acknowledged: SentDeposit[],
   accounts: string[],
 ): Promise<void> {
-  const events = await allEvents(store);
+  const events = await wholeLog(store);
   const references = referencesIn(events);
   const byPosition = new Map(events.map((event) => [event.position, event]));
   for (const deposit of acknowledged) {

@@ -6,11 +6,12 @@ import { type RunningLedger, startLedger } from '../support/ledger-app';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { holdWriteLock } from './lock-holder';
 import {
-  allEvents,
   committedButRefused,
   expectLedgerConsistent,
+  sendDeposit,
   type SentDeposit,
 } from './ledger-oracle';
+import { wholeLog } from '../support/whole-log';
 
 /** The embedded stores' faults, answered truthfully: each test ends with the ledger oracle. */
 
@@ -27,20 +28,16 @@ async function openAccounts(http: HttpClient): Promise<void> {
   }
 }
 
-async function deposit(http: HttpClient, deposit?: SentDeposit): Promise<SentDeposit> {
-  const sent = deposit ?? {
-    accountId: ACCOUNTS[counter % ACCOUNTS.length],
-    amount: 1 + (counter % 50),
-    reference: `fault-${++counter}`,
-  };
-  const answer = await http.post(
-    `/accounts/${sent.accountId}/deposits`,
-    { amount: sent.amount, reference: sent.reference },
-    { 'Idempotency-Key': sent.reference },
+/** A new deposit, or `deposit` again. */
+function deposit(http: HttpClient, deposit?: SentDeposit): Promise<SentDeposit> {
+  return sendDeposit(
+    http,
+    deposit ?? {
+      accountId: ACCOUNTS[counter % ACCOUNTS.length],
+      amount: 1 + (counter % 50),
+      reference: `fault-${++counter}`,
+    },
   );
-  sent.status = answer.status;
-  sent.body = answer.body;
-  return sent;
 }
 
 async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
@@ -186,7 +183,7 @@ describe('store faults on the embedded default', () => {
     now = undefined;
     expect(acknowledged.every((d) => d.status === 200)).toBe(true);
 
-    const events = await allEvents(ledger.eventStore);
+    const events = await wholeLog(ledger.eventStore);
     const recorded = events.map((e) => e.recordedAt);
     expect(recorded).toEqual([...recorded].sort());
     expect(recorded).not.toContain('2000-01-01T00:00:00.000Z');
@@ -230,7 +227,7 @@ describe('store faults on the embedded default', () => {
     expect(after.map((d) => d.status)).toEqual([503, 503, 503, 503, 503]);
     expect(after[0].body).toMatchObject({ code: 'STORE_UNAVAILABLE', reason: 'vanished' });
     // What this process still reads is the deleted file, which holds nothing of the refused ones.
-    const events = await allEvents(ledger.eventStore);
+    const events = await wholeLog(ledger.eventStore);
     expect(committedButRefused(after, events)).toEqual([]);
     await expectLedgerConsistent(http, ledger.eventStore, before, ACCOUNTS);
   });

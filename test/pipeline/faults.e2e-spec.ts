@@ -13,13 +13,13 @@ import {
   PipelineCluster,
   PROJECTOR_CONSUMERS,
   publishEnvelopes,
-  readAllEvents,
   readModelView,
   relayCheckpoint,
   relayLeaseHolder,
   topicMessageCount,
   waitUntil,
 } from '../support/pipeline-cluster';
+import { wholeLog } from '../support/whole-log';
 
 /**
  * The production topology (api, relay and projector as separate OS processes over Kafka and the
@@ -277,7 +277,7 @@ const FAULTS: FaultCase[] = [
 
       const store = run.stack.openEventStore();
       try {
-        const events = await readAllEvents(store);
+        const events = await wholeLog(store);
         // Every envelope once more in order, then a sample again, late and shuffled.
         const sample = events
           .map((event) => ({ event, order: Math.random() }))
@@ -291,7 +291,7 @@ const FAULTS: FaultCase[] = [
           500,
         );
         await sleep(1000);
-        const appended = (await readAllEvents(store)).filter((e) => e.position > before.head);
+        const appended = (await wholeLog(store)).filter((e) => e.position > before.head);
         const lag = await kafkaLag(run.topic);
         expect({
           appendedByDuplicates: appended.map(

@@ -11,6 +11,7 @@ import { httpClient } from '../../harness/http-client';
 import { startLedger } from '../support/ledger-app';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { startLedgerProcess } from '../../harness/ledger-process';
+import { logPages } from '../../src/history/log-pages';
 
 /** The test polls far faster than any client should. */
 const UNLIMITED = { RATE_LIMIT_PER_SUBJECT: '1000000', RATE_LIMIT_PER_ADDRESS: '1000000' };
@@ -57,10 +58,7 @@ async function readModelsEqualFreshFold(dataDir: string) {
   try {
     for (const projection of PROJECTIONS) {
       const folded = new Map<string, unknown>();
-      for (let after = 0; ;) {
-        const events = await store.readAll({ after, maxCount: 2000 });
-        if (events.length === 0) break;
-        after = events[events.length - 1].position;
+      for await (const events of logPages(store, 0, { pageSize: 2000 })) {
         for (const e of events.filter((e) => projection.handles.includes(e.type))) {
           const id = projection.documentId(e);
           folded.set(id, projection.evolve((folded.get(id) as never) ?? null, e));

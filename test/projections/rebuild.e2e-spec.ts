@@ -6,15 +6,13 @@ import { eventually } from '../support/eventually';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { type RunningLedger, startLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
+import { logPages } from '../../src/history/log-pages';
 
 /** Each read model folded afresh from the whole log, the way the test expects it to be. */
 async function freshFold(store: EventStore) {
   const folded = new Map<string, Map<string, ProjectedDocument>>();
   for (const projection of PROJECTIONS) folded.set(projection.name, new Map());
-  for (let after = 0; ;) {
-    const events = await store.readAll({ after, maxCount: 1000 });
-    if (events.length === 0) break;
-    after = events[events.length - 1].position;
+  for await (const events of logPages(store, 0)) {
     for (const event of events) {
       for (const projection of PROJECTIONS) {
         if (!projection.handles.includes(event.type)) continue;

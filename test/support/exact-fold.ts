@@ -1,5 +1,6 @@
 import { ACCOUNT_STREAM_PREFIX, idFromStream } from '../../src/domain/stream-names';
 import type { EventStore } from '../../src/event-store/event-store.port';
+import { logPages } from '../../src/history/log-pages';
 
 /** How each account event moves its balance: the sign of its amount. */
 const SIGN: Record<string, bigint> = {
@@ -20,12 +21,8 @@ export async function exactFold(store: EventStore) {
   const inFlight = new Map<string, bigint>();
   const chainBreaks: string[] = [];
   let external = 0n;
-  let after = 0;
-  for (;;) {
-    const events = await store.readAll({ after, maxCount: 1000 });
-    if (events.length === 0) break;
+  for await (const events of logPages(store, 0)) {
     for (const event of events) {
-      after = event.position;
       if (!event.streamId.startsWith(ACCOUNT_STREAM_PREFIX)) continue;
       const accountId = idFromStream(event.streamId);
       if (event.type === 'AccountOpened') balances.set(accountId, 0n);

@@ -1,5 +1,6 @@
 import { ACCOUNT_STREAM_PREFIX, idFromStream } from '../../src/domain/stream-names';
 import type { EventStore } from '../../src/event-store/event-store.port';
+import { logPages } from '../../src/history/log-pages';
 
 /**
  * Balances and money in flight computed straight from the event log, independently of the
@@ -9,12 +10,8 @@ export async function foldLedger(store: EventStore) {
   const balances = new Map<string, number>();
   const inFlight = new Map<string, number>();
   let external = 0;
-  let after = 0;
-  for (;;) {
-    const events = await store.readAll({ after, maxCount: 1000 });
-    if (events.length === 0) break;
+  for await (const events of logPages(store, 0)) {
     for (const event of events) {
-      after = event.position;
       const data = event.data as { amount?: number; balanceAfter?: number; transferId?: string };
       if (event.streamId.startsWith(ACCOUNT_STREAM_PREFIX) && data.balanceAfter !== undefined) {
         balances.set(idFromStream(event.streamId), data.balanceAfter);
@@ -34,11 +31,6 @@ export async function foldLedger(store: EventStore) {
 
 export async function eventCount(store: EventStore): Promise<number> {
   let count = 0;
-  let after = 0;
-  for (;;) {
-    const events = await store.readAll({ after, maxCount: 5000 });
-    if (events.length === 0) return count;
-    count += events.length;
-    after = events[events.length - 1].position;
-  }
+  for await (const events of logPages(store, 0, { pageSize: 5000 })) count += events.length;
+  return count;
 }

@@ -16,6 +16,7 @@ import type { EventStore } from '../../src/event-store/event-store.port';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { removeDataDir } from '../../harness/data-dir';
 import { foldLedger } from './ledger-fold';
+import { wholeLog } from './whole-log';
 import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
 import { type SplitRole, splitStack } from '../../harness/split-stack';
 
@@ -279,15 +280,6 @@ export async function openFundedAccounts(
   return position;
 }
 
-export async function readAllEvents(store: EventStore): Promise<EventEnvelope[]> {
-  const events: EventEnvelope[] = [];
-  for (;;) {
-    const page = await store.readAll({ after: events.at(-1)?.position ?? 0, maxCount: 2000 });
-    if (page.length === 0) return events;
-    events.push(...page);
-  }
-}
-
 export interface Movement {
   kind: string;
   amount: number;
@@ -306,7 +298,7 @@ export interface LedgerTruth {
 }
 
 export async function readTruth(store: EventStore): Promise<LedgerTruth> {
-  const events = await readAllEvents(store);
+  const events = await wholeLog(store);
   const accounts: LedgerTruth['accounts'] = new Map();
   const transfers: LedgerTruth['transfers'] = new Map();
   for (const event of events) {
