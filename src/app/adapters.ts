@@ -14,7 +14,7 @@ import {
   SqliteEventStore,
 } from '../event-store/embedded/sqlite-event-store';
 import { EventStoreDbEventStore } from '../event-store/eventstoredb/eventstoredb-event-store';
-import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { EVENT_STORE, type EventStore, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { UpcastingEventStore } from '../event-store/upcasting-event-store';
 import { LedgerMetrics } from '../observability/ledger-metrics';
 import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
@@ -40,12 +40,12 @@ export function adapters(config: AppConfig): Provider[] {
   };
   const providers: Provider[] = [
     { provide: APP_CONFIG, useValue: config },
+    { provide: STORED_EVENT_STORE, inject: [LedgerMetrics], useFactory: configuredEventStore },
     {
       provide: EVENT_STORE,
       // Every reader (commands, projections, relay, analytics) sees events in their current shape.
-      inject: [LedgerMetrics],
-      useFactory: (metrics: LedgerMetrics) =>
-        new UpcastingEventStore(configuredEventStore(metrics)),
+      inject: [STORED_EVENT_STORE],
+      useFactory: (stored: EventStore) => new UpcastingEventStore(stored),
     },
     {
       provide: READ_STORE,
@@ -57,11 +57,9 @@ export function adapters(config: AppConfig): Provider[] {
     {
       // Readiness checks of the stores' own files, where the adapter has files to check.
       provide: STORAGE_CHECKS,
-      inject: [EVENT_STORE, READ_STORE],
-      useFactory: (events: UpcastingEventStore, reads: ReadStore) =>
-        [events.stored, reads].flatMap((store) =>
-          hasStorageChecks(store) ? store.storageChecks() : [],
-        ),
+      inject: [STORED_EVENT_STORE, READ_STORE],
+      useFactory: (events: EventStore, reads: ReadStore) =>
+        [events, reads].flatMap((store) => (hasStorageChecks(store) ? store.storageChecks() : [])),
     },
     {
       provide: DEAD_LETTERS,

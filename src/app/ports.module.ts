@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../config/app-config.token';
 import { DEAD_LETTERS } from '../event-feed/dead-letters.port';
 import { EVENT_FEED } from '../event-feed/event-feed.port';
 import { EVENT_PUBLISHER } from '../event-feed/event-publisher.port';
-import { EVENT_STORE } from '../event-store/event-store.port';
+import { EVENT_STORE, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { READ_STORE } from '../read-store/read-store.port';
 import { STORAGE_CHECKS } from '../observability/storage-check.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
@@ -18,7 +18,15 @@ import { StoresLifecycle } from './stores-lifecycle';
 @Module({})
 export class PortsModule {
   static forRoot(config: AppConfig): DynamicModule {
-    const tokens = [APP_CONFIG, EVENT_STORE, READ_STORE, EVENT_FEED, DEAD_LETTERS, STORAGE_CHECKS];
+    const tokens = [
+      APP_CONFIG,
+      EVENT_STORE,
+      STORED_EVENT_STORE,
+      READ_STORE,
+      EVENT_FEED,
+      DEAD_LETTERS,
+      STORAGE_CHECKS,
+    ];
     if (config.transport.kind === 'kafka') tokens.push(EVENT_PUBLISHER);
     return {
       global: true,

@@ -6,9 +6,8 @@ import {
   type OnApplicationBootstrap,
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { EventStore } from '../event-store/event-store.port';
+import { type EventStore, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { logPages } from '../history/log-pages';
-import { AUDIT_EVENT_STORE } from './audit-event-store';
 import { AnchorStore, type AnchorRun, isLegacyAnchor, type SkippedStream } from './anchor-store';
 import { AUDIT_CONFIG, type AuditConfig } from './audit-config';
 import { ChainVerifier } from './chain-verifier';
@@ -29,7 +28,7 @@ export class Anchoring implements OnApplicationBootstrap, BeforeApplicationShutd
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @Inject(AUDIT_EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(STORED_EVENT_STORE) private readonly eventStore: EventStore,
     @Inject(AUDIT_CONFIG) private readonly config: AuditConfig,
     private readonly anchors: AnchorStore,
     private readonly verifier: ChainVerifier,

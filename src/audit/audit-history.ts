@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
-import type { EventStore } from '../event-store/event-store.port';
+import { type EventStore, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { logPages } from '../history/log-pages';
 import { streamPages } from '../history/stream-pages';
-import { AUDIT_EVENT_STORE } from './audit-event-store';
 
 /** Events read from the store at a time by exports and scans. */
 export const HISTORY_PAGE_SIZE = 1000;
@@ -17,7 +16,7 @@ export interface HistoryPage {
 /** Audit reads straight from the event store: the record itself, not a projection of it. */
 @Injectable()
 export class AuditHistory {
-  constructor(@Inject(AUDIT_EVENT_STORE) private readonly eventStore: EventStore) {}
+  constructor(@Inject(STORED_EVENT_STORE) private readonly eventStore: EventStore) {}
 
   async streamPage(streamId: string, fromRevision: number, limit: number): Promise<HistoryPage> {
     const found = await this.eventStore.readStream(streamId, {

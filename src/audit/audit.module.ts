@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/app-config.token';
-import { EVENT_STORE } from '../event-store/event-store.port';
 import { AnchorStore } from './anchor-store';
 import { Anchoring } from './anchoring';
 import { AUDIT_CONFIG, loadAuditConfig } from './audit-config';
-import { AUDIT_EVENT_STORE, storedForm } from './audit-event-store';
 import { AuditHistory } from './audit-history';
 import { AuditReadLog } from './audit-reads';
 import { AuditController } from './audit.controller';
@@ -13,8 +11,8 @@ import { ChainVerifier } from './chain-verifier';
 
 /**
  * Tamper evidence for auditors: stream history and exports, chain verification, signed anchors,
- * and the log of audit reads. Imported by the roles that serve the api; the ports (event store,
- * read store, configuration) come from the global PortsModule.
+ * and the log of audit reads. Imported by the roles that serve the api; the ports (the event store
+ * as stored, STORED_EVENT_STORE; the read store; the configuration) come from the global PortsModule.
  */
 @Module({
   controllers: [AuditController],
@@ -24,7 +22,6 @@ import { ChainVerifier } from './chain-verifier';
       inject: [APP_CONFIG],
       useFactory: (config: AppConfig) => loadAuditConfig(process.env, config.dataDir),
     },
-    { provide: AUDIT_EVENT_STORE, inject: [EVENT_STORE], useFactory: storedForm },
     AnchorStore,
     Anchoring,
     AuditHistory,

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
-import type { EventStore } from '../event-store/event-store.port';
+import { type EventStore, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { streamEvents } from '../history/stream-pages';
-import { AUDIT_EVENT_STORE } from './audit-event-store';
 import { AnchorStore, isLegacyAnchor, type StreamAnchor } from './anchor-store';
 import { AuditHistory } from './audit-history';
 import {
@@ -56,7 +55,7 @@ interface Walked {
 @Injectable()
 export class ChainVerifier {
   constructor(
-    @Inject(AUDIT_EVENT_STORE) private readonly eventStore: EventStore,
+    @Inject(STORED_EVENT_STORE) private readonly eventStore: EventStore,
     private readonly anchors: AnchorStore,
     private readonly history: AuditHistory,
   ) {}

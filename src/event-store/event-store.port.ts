@@ -1,7 +1,13 @@
 import type { EventEnvelope, NewEvent } from './event-envelope';
 import type { ExpectedRevision } from './expected-revision';
 
+/** The event store every reader uses: events of older schema versions lifted to their current shape. */
 export const EVENT_STORE = Symbol('EVENT_STORE');
+/**
+ * The same store underneath the upcasting, events exactly as stored: for the audit trail, whose
+ * hashes, exports and anchors are of the stored form (a lifted event keeps its stored hash).
+ */
+export const STORED_EVENT_STORE = Symbol('STORED_EVENT_STORE');
 
 export interface AppendResult {
   /** Revision of the last event in the stream after the append. */
