@@ -19,14 +19,15 @@ import type { NewEvent } from '../src/event-store/event-envelope';
 import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-process';
 import { benchCaller } from './support/bench-call';
 import { percentile } from './support/figures';
-import { benchedApp, setting } from './support/bench-settings';
+import { ownSecretProcess } from '../harness/own-secret-process';
+import { setting } from './support/bench-settings';
 
 const AGED_EVENTS = setting('BENCH_AGED_EVENTS', 100_000);
 const SAMPLES = setting('BENCH_SAMPLES', 300);
 const WARMUP = setting('BENCH_WARMUP_REQUESTS', 30);
 const SEED_BATCH = 1000;
 
-const { env: APP_ENV, authorization: AUTHORIZATION } = benchedApp('aged-account-bench');
+const { env: APP_ENV, authorization: AUTHORIZATION } = ownSecretProcess('aged-account-bench');
 
 function metadata() {
   const id = randomUUID();

@@ -17,7 +17,8 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { benchCaller } from './support/bench-call';
 import { percentile } from './support/figures';
-import { benchedApp, setting } from './support/bench-settings';
+import { ownSecretProcess } from '../harness/own-secret-process';
+import { setting } from './support/bench-settings';
 
 const settings = {
   accounts: setting('BENCH_ACCOUNTS', 50),
@@ -33,7 +34,7 @@ const settings = {
 const WATCHDOG_MS = 60_000 + settings.seconds * 1000 + settings.latencySamples * 100;
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const { env: APP_ENV, authorization: AUTHORIZATION } = benchedApp('http-deposits-bench');
+const { env: APP_ENV, authorization: AUTHORIZATION } = ownSecretProcess('http-deposits-bench');
 
 interface RunningApp extends LedgerProcess {
   dataDir: string;

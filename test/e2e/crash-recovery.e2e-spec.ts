@@ -1,6 +1,5 @@
 import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
-import { tellerToken } from '../../harness/hs256-token';
-import { randomBytes } from 'node:crypto';
+import { ownSecretProcess } from '../../harness/own-secret-process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,20 +29,8 @@ const MOVEMENTS = ['MoneyDeposited', 'MoneyWithdrawn', 'TransferRequested'];
 const TERMINAL_TRANSFER_EVENTS = ['TransferCompleted', 'TransferFailed'];
 const PROCESS_MANAGER = 'transfer-process-manager';
 
-/**
- * The child verifies HS256 bearer tokens with a secret of this run's own (JWT_SECRET), and its
- * per-caller rate limits are lifted so that they do not shape the traffic.
- */
-const JWT_SECRET = randomBytes(32).toString('hex');
-const APP_ENV = {
-  JWT_SECRET,
-  JWT_ISSUER: 'ledgerline',
-  JWT_AUDIENCE: 'ledgerline',
-  RATE_LIMIT_PER_SUBJECT: '1000000',
-  RATE_LIMIT_PER_ADDRESS: '1000000',
-};
-
-const AUTHORIZATION = `Bearer ${tellerToken(JWT_SECRET, 'crash-recovery-test')}`;
+/** The child checks tokens with a secret of this run's own; rate limits do not shape the traffic. */
+const { env: APP_ENV, authorization: AUTHORIZATION } = ownSecretProcess('crash-recovery-test');
 
 type Kind = 'deposit' | 'withdrawal' | 'transfer';
 
@@ -69,6 +56,23 @@ async function killApp(app: LedgerProcess): Promise<void> {
 
 async function stopApp(app: LedgerProcess): Promise<void> {
   await app.kill('SIGTERM');
+}
+
+/**
+ * A data folder of its own for the describe block, handed to `use`; after the block the process
+ * `running` names, if any, is stopped and the folder removed.
+ */
+function dataDirForSuite(use: (dir: string) => void, running: () => LedgerProcess | undefined) {
+  let dataDir: string;
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
+    use(dataDir);
+  });
+  afterAll(async () => {
+    const app = running();
+    if (app) await stopApp(app);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 }
 
 async function call(
@@ -276,14 +280,10 @@ function unfinishedTransfers(events: EventEnvelope[]): string[] {
 describe('crash recovery of a SIGKILLed process', () => {
   let dataDir: string;
   let app: LedgerProcess | undefined;
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
-  });
-  afterAll(async () => {
-    if (app) await stopApp(app);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  dataDirForSuite(
+    (dir) => (dataDir = dir),
+    () => app,
+  );
 
   it('keeps every acknowledged command exactly once and recovers consistent read models', async () => {
     app = await startApp(dataDir);
@@ -405,14 +405,10 @@ describe('crash recovery of a SIGKILLed process', () => {
 describe('a transfer refused just before the kill and handled again after the restart', () => {
   let dataDir: string;
   let app: LedgerProcess | undefined;
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), 'ledgerline-crash-'));
-  });
-  afterAll(async () => {
-    if (app) await stopApp(app);
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  dataDirForSuite(
+    (dir) => (dataDir = dir),
+    () => app,
+  );
 
   it('stays refused, with no money moved and later transfers still served', async () => {
     app = await startApp(dataDir);
