@@ -11,6 +11,14 @@ import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 const POLL_MS = 5;
 const CONSUMERS = PROJECTIONS.map((projection) => projection.name);
 const IN_PROCESS: AppConfig['transport'] = { kind: 'in-process' };
+/** A Kafka transport that is never connected to: only its kind and partitions matter here. */
+const partitioned = (partitions: number) =>
+  ({
+    kind: 'kafka',
+    brokers: ['127.0.0.1:9'],
+    topic: 'unused',
+    partitions,
+  }) as AppConfig['transport'];
 
 /**
  * `consistentWith` waits on checkpoints written by other processes: here a second store on the
@@ -72,12 +80,7 @@ describe('read-your-writes across processes', () => {
   });
 
   it('judges a partitioned feed by the offsets that cover what the relay published', async () => {
-    const queries = readYourWrites({
-      kind: 'kafka',
-      brokers: ['127.0.0.1:9'],
-      topic: 'unused',
-      partitions: 2,
-    } as AppConfig['transport']);
+    const queries = readYourWrites(partitioned(2));
     let reached = false;
     const wait = queries.waitFor(5, 10_000).then(() => (reached = true));
     await allAt(5, { partition: 0, offset: 3 });
@@ -90,12 +93,7 @@ describe('read-your-writes across processes', () => {
   });
 
   it('on a partitioned feed, too, waits only for the read models a query names', async () => {
-    const queries = readYourWrites({
-      kind: 'kafka',
-      brokers: ['127.0.0.1:9'],
-      topic: 'unused',
-      partitions: 1,
-    } as AppConfig['transport']);
+    const queries = readYourWrites(partitioned(1));
     const [named, ...others] = CONSUMERS;
     await projector.savePublished(RELAY_NAME, 5, { 0: 4 });
     await projector.save(named, 5, { partition: 0, offset: 3 });
