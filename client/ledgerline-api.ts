@@ -338,6 +338,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/privacy/subjects/{subject}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PrivacyController_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projections": {
         parameters: {
             query?: never;
@@ -486,7 +502,20 @@ export interface components {
         };
         ActorView: {
             roles: string[];
-            subject: string;
+            /** @description The token subject; "[erased]" once erased. The audit endpoints answer the stored form, where it is sealed */
+            subject: string | {
+                /** @enum {string} */
+                $sealed: "A256GCM";
+                /** Format: byte */
+                ct: string;
+                /** Format: byte */
+                iv: string;
+                keyId: string;
+                /** @description The data subject's blind index */
+                subject: string;
+                /** Format: byte */
+                tag: string;
+            };
         };
         AnchorJwk: {
             /** @enum {string} */
@@ -594,6 +623,21 @@ export interface components {
             revision: number;
             streamId: string;
             type: string;
+        };
+        ErasureRequestDto: {
+            /**
+             * @description The legal basis or case reference of the erasure; stored in the clear
+             * @example GDPR Art. 17, case 2026-114
+             */
+            authority: string;
+        };
+        ErasureView: {
+            /** @description Keys deleted now; 0 when the subject had none left */
+            keysDeleted: number;
+            /** @description Global position of the DataSubjectErased event; null when the subject was already erased */
+            position: number | null;
+            /** @description The subject's blind index, which names it in sealed values */
+            subject: string;
         };
         EventMetadataView: {
             actor: components["schemas"]["ActorView"];
@@ -746,6 +790,7 @@ export interface components {
          *     - `INVALID_POSITION` (400): Not a position this event store handed out
          *     - `INVALID_IF_MATCH` (400): Invalid If-Match
          *     - `INVALID_IDEMPOTENCY_KEY` (400): Invalid Idempotency-Key
+         *     - `INVALID_SUBJECT` (400): Invalid data subject
          *     - `PAYLOAD_TOO_LARGE` (413): The body is too large
          *     - `UNSUPPORTED_CHARSET` (415): Unsupported charset
          *     - `UNSUPPORTED_ENCODING` (415): Unsupported content encoding
@@ -772,7 +817,7 @@ export interface components {
          *     - `INTERNAL_ERROR` (500): Internal error
          * @enum {string}
          */
-        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "AMOUNT_OUT_OF_RANGE" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "OVERDRAFT_NOT_PERMITTED" | "ACCOUNT_ID_NOT_PERMITTED" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
+        ProblemCode: "ACCOUNT_NOT_FOUND" | "TRANSFER_NOT_FOUND" | "ACCOUNT_ALREADY_EXISTS" | "TRANSFER_ALREADY_EXISTS" | "INVALID_TRANSFER_STATE" | "ACCOUNT_CLOSED" | "INSUFFICIENT_FUNDS" | "CURRENCY_MISMATCH" | "UNSUPPORTED_CURRENCY" | "INVALID_AMOUNT" | "AMOUNT_OUT_OF_RANGE" | "INVALID_OVERDRAFT_LIMIT" | "BALANCE_NOT_ZERO" | "TRANSFER_IN_FLIGHT" | "SAME_ACCOUNT_TRANSFER" | "VALIDATION_FAILED" | "MALFORMED_JSON" | "JSON_TOO_DEEP" | "MALFORMED_URL" | "INVALID_ENCODING" | "REQUEST_ABORTED" | "INVALID_ID" | "INVALID_STREAM_ID" | "INVALID_CORRELATION_ID" | "INVALID_CURSOR" | "INVALID_POSITION" | "INVALID_IF_MATCH" | "INVALID_IDEMPOTENCY_KEY" | "INVALID_SUBJECT" | "PAYLOAD_TOO_LARGE" | "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING" | "NOT_ACCEPTABLE" | "ROUTE_NOT_FOUND" | "UNAUTHENTICATED" | "INVALID_TOKEN" | "FORBIDDEN" | "OVERDRAFT_NOT_PERMITTED" | "ACCOUNT_ID_NOT_PERMITTED" | "RATE_LIMITED" | "STREAM_NOT_FOUND" | "CORRELATION_NOT_FOUND" | "STREAM_DELETED" | "PROJECTION_NOT_FOUND" | "ANCHOR_NOT_FOUND" | "CONCURRENCY_CONFLICT" | "IDEMPOTENCY_KEY_REUSED" | "REBUILD_IN_PROGRESS" | "REVISION_MISMATCH" | "STORE_UNAVAILABLE" | "CONSISTENCY_TIMEOUT" | "NOT_READY" | "INTERNAL_ERROR";
         ProjectionStatus: {
             checkpoint: number;
             head: number;
@@ -911,6 +956,8 @@ export interface components {
         VerificationSummaryView: {
             /** Format: date-time */
             checkedAt: string;
+            /** @description Events holding personal fields of erased data subjects: their fields read as erased, and their hashes (over the ciphertext) still verify */
+            eventsWithErasedFields: number;
             failedCount: number;
             failures: components["schemas"]["ChainBreakView"][];
             okCount: number;
@@ -4168,6 +4215,157 @@ export interface operations {
                         code?: "FORBIDDEN";
                         /** @enum {integer} */
                         status?: 403;
+                    };
+                };
+            };
+            /** @description `RATE_LIMITED`: Too many requests */
+            429: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "RATE_LIMITED";
+                        /** @enum {integer} */
+                        status?: 429;
+                    };
+                };
+            };
+            /** @description `STORE_UNAVAILABLE`: A store is unavailable */
+            503: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "STORE_UNAVAILABLE";
+                        /** @enum {integer} */
+                        status?: 503;
+                    };
+                };
+            };
+        };
+    };
+    PrivacyController_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The owner id or token subject, 1 to 255 visible ASCII characters */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ErasureRequestDto"];
+            };
+        };
+        responses: {
+            /** @description Erased (or already erased) */
+            200: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureView"];
+                };
+            };
+            /** @description `INVALID_ENCODING`: The body is not UTF-8; `INVALID_SUBJECT`: Invalid data subject; `JSON_TOO_DEEP`: The JSON is nested too deeply; `MALFORMED_JSON`: The body is not JSON; `MALFORMED_URL`: The URL is not valid; `REQUEST_ABORTED`: The request was aborted; `VALIDATION_FAILED`: The request is not valid */
+            400: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_ENCODING" | "INVALID_SUBJECT" | "JSON_TOO_DEEP" | "MALFORMED_JSON" | "MALFORMED_URL" | "REQUEST_ABORTED" | "VALIDATION_FAILED";
+                        /** @enum {integer} */
+                        status?: 400;
+                    };
+                };
+            };
+            /** @description `INVALID_TOKEN`: The token is not valid; `UNAUTHENTICATED`: A bearer token is required */
+            401: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "INVALID_TOKEN" | "UNAUTHENTICATED";
+                        /** @enum {integer} */
+                        status?: 401;
+                    };
+                };
+            };
+            /** @description `FORBIDDEN`: Not allowed for this caller */
+            403: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "FORBIDDEN";
+                        /** @enum {integer} */
+                        status?: 403;
+                    };
+                };
+            };
+            /** @description `PAYLOAD_TOO_LARGE`: The body is too large */
+            413: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "PAYLOAD_TOO_LARGE";
+                        /** @enum {integer} */
+                        status?: 413;
+                    };
+                };
+            };
+            /** @description `UNSUPPORTED_CHARSET`: Unsupported charset; `UNSUPPORTED_ENCODING`: Unsupported content encoding */
+            415: {
+                headers: {
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimit-Policy"];
+                    "X-Correlation-Id": components["headers"]["X-Correlation-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "UNSUPPORTED_CHARSET" | "UNSUPPORTED_ENCODING";
+                        /** @enum {integer} */
+                        status?: 415;
                     };
                 };
             };

@@ -1,4 +1,5 @@
 import type { AccountEvent, DepositChannel } from '../src/domain/accounts/account.events';
+import { keptPersonal } from '../src/domain/personal-data';
 import { idFromStream } from '../src/domain/stream-names';
 import type { EventEnvelope } from '../src/event-store/event-envelope';
 import type { ProjectedDocument, Projection } from '../src/projecting/projection';
@@ -13,6 +14,7 @@ export interface AccountTransaction extends ProjectedDocument {
   /** Signed change of the balance in minor units. */
   amount: number;
   balanceAfter: number;
+  /** As the event stores it: sealed, with the event's id (see keptPersonal); queries open it. */
   reference?: string;
   /** Deposits only: how the money came in. */
   channel?: DepositChannel;
@@ -35,8 +37,8 @@ type Movement = Extract<
 
 export const accountTransactionsProjection: Projection<AccountTransaction> = {
   name: 'account-transactions',
-  // 2: deposits carry their channel (MoneyDeposited v2).
-  version: 2,
+  // 2: deposits carry their channel (MoneyDeposited v2). 3: references kept sealed, with their event's id.
+  version: 3,
   collection: 'account_transactions',
   seesWholeStreams: false,
   handles: [
@@ -63,11 +65,13 @@ export const accountTransactionsProjection: Projection<AccountTransaction> = {
         return withReference(
           { ...base, kind: 'deposit', amount: event.data.amount, channel: event.data.channel },
           event.data.reference,
+          envelope.eventId,
         );
       case 'MoneyWithdrawn':
         return withReference(
           { ...base, kind: 'withdrawal', amount: -event.data.amount },
           event.data.reference,
+          envelope.eventId,
         );
       case 'TransferDebited':
         return {
@@ -100,6 +104,12 @@ export const accountTransactionsProjection: Projection<AccountTransaction> = {
   },
 };
 
-function withReference(transaction: AccountTransaction, reference: string | undefined) {
-  return reference === undefined ? transaction : { ...transaction, reference };
+function withReference(
+  transaction: AccountTransaction,
+  reference: string | undefined,
+  eventId: string,
+) {
+  return reference === undefined
+    ? transaction
+    : { ...transaction, reference: keptPersonal(reference, eventId) };
 }

@@ -1,6 +1,7 @@
 import type { TransferEvent } from '../src/domain/transfers/transfer.events';
 import { TRANSFER_EVENT_TYPES } from '../src/domain/transfers/transfer.events';
 import type { TransferStatus as TransferStep } from '../src/domain/transfers/transfer.state';
+import { keptPersonal } from '../src/domain/personal-data';
 import { idFromStream } from '../src/domain/stream-names';
 import type { EventEnvelope } from '../src/event-store/event-envelope';
 import type { ProjectedDocument, Projection } from '../src/projecting/projection';
@@ -11,6 +12,7 @@ export interface TransferStatusDocument extends ProjectedDocument {
   toAccountId: string;
   amount: number;
   currency: string;
+  /** As the event stores it: sealed, with the event's id (see keptPersonal); queries open it. */
   reference?: string;
   status: TransferStep;
   failureReason?: string;
@@ -28,7 +30,8 @@ const statusAfter: Record<Exclude<TransferEvent['type'], 'TransferRequested'>, T
 
 export const transferStatusProjection: Projection<TransferStatusDocument> = {
   name: 'transfer-status',
-  version: 1,
+  // 2: the reference kept sealed, with its event's id.
+  version: 2,
   collection: 'transfer_statuses',
   seesWholeStreams: true,
   handles: TRANSFER_EVENT_TYPES,
@@ -42,9 +45,13 @@ export const transferStatusProjection: Projection<TransferStatusDocument> = {
       updatedAt: envelope.recordedAt,
     };
     if (event.type === 'TransferRequested') {
+      const { reference, ...data } = event.data;
       return {
         _id: event.data.transferId,
-        ...event.data,
+        ...data,
+        ...(reference === undefined
+          ? {}
+          : { reference: keptPersonal(reference, envelope.eventId) }),
         status: 'requested',
         requestedAt: envelope.recordedAt,
         ...stamp,

@@ -30,6 +30,12 @@
  * the export does not end before it. Prints "ANCHOR OK <stream> revision <n> key <id> ..." or
  * "ANCHOR BROKEN <stream> revision <n>: <why>".
  *
+ * Events whose personal fields are sealed (objects with "$sealed", naming their data subject by a
+ * blind index) are hashed as they are, ciphertext included, so an export taken after an erasure
+ * verifies like any other. When the export holds DataSubjectErased events (export the erasure
+ * streams with the others) it also prints "PERSONAL <n> events carry sealed personal fields; <m>
+ * of them carry fields of erased subjects (<k> DataSubjectErased events in this export)".
+ *
  * Exit status: 0 all intact, 1 something broken, 2 unreadable input or bad arguments.
  */
 const { createHash, createPublicKey, verify: verifySignature } = require('node:crypto');
@@ -238,7 +244,48 @@ function againstExport(anchor, streams) {
     : `the export has hash ${hash} there, the anchor ${anchor.hash}: history was rewritten`;
 }
 
-async function verify(lines, prevHash, watch = new Map()) {
+/**
+ * The data subjects (blind indexes) whose sealed personal values an event carries: sealed values
+ * are objects with "$sealed" in data's members and in metadata.actor.subject.
+ */
+function sealedSubjects(event) {
+  const subjects = new Set();
+  const data = event.data !== null && typeof event.data === 'object' ? event.data : {};
+  for (const value of [...Object.values(data), event.metadata?.actor?.subject]) {
+    if (value !== null && typeof value === 'object' && typeof value.$sealed === 'string') {
+      subjects.add(value.subject);
+    }
+  }
+  return subjects;
+}
+
+/** Counts events with sealed fields, and those whose subject a DataSubjectErased event erased. */
+function personalData() {
+  const carrying = [];
+  const erased = new Set();
+  let erasures = 0;
+  return {
+    add(event) {
+      if (event.type === 'DataSubjectErased' && typeof event.data?.subject === 'string') {
+        erased.add(event.data.subject);
+        erasures++;
+      }
+      const subjects = sealedSubjects(event);
+      if (subjects.size > 0) carrying.push(subjects);
+    },
+    summary() {
+      if (erasures === 0) return undefined;
+      const withErased = carrying.filter((subjects) => [...subjects].some((s) => erased.has(s)));
+      return (
+        `PERSONAL ${carrying.length} events carry sealed personal fields; ` +
+        `${withErased.length} of them carry fields of erased subjects ` +
+        `(${erasures} DataSubjectErased events in this export)`
+      );
+    },
+  };
+}
+
+async function verify(lines, prevHash, watch = new Map(), personal = personalData()) {
   /** streamId -> { first, nextRevision, previousHash, broken } */
   const streams = new Map();
   let lineNumber = 0;
@@ -254,6 +301,7 @@ async function verify(lines, prevHash, watch = new Map()) {
     if (event === null || typeof event !== 'object' || typeof event.streamId !== 'string') {
       throw new Error(`line ${lineNumber} is not an event envelope`);
     }
+    personal.add(event);
     let stream = streams.get(event.streamId);
     if (!stream) {
       const startsLater = Number.isInteger(event.revision) && event.revision > 0;
@@ -339,6 +387,7 @@ async function main() {
     console.error(`verify-audit-chain: ${error.message}`);
     return 2;
   }
+  const personal = personalData();
   const watch = new Map();
   for (const anchor of anchors) {
     if (!watch.has(anchor.streamId)) watch.set(anchor.streamId, new Set());
@@ -348,7 +397,7 @@ async function main() {
   const lines = createInterface({ input, crlfDelay: Infinity });
   let streams;
   try {
-    streams = await verify(lines, options.prevHash, watch);
+    streams = await verify(lines, options.prevHash, watch, personal);
   } catch (error) {
     console.error(`verify-audit-chain: ${error.message}`);
     return 2;
@@ -370,6 +419,8 @@ async function main() {
   }
   const anchored = checkAnchors(anchors, keys, streams);
   for (const line of anchored.lines) console.log(line);
+  const summary = personal.summary();
+  if (summary) console.log(summary);
   return broken + anchored.broken === 0 ? 0 : 1;
 }
 

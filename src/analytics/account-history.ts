@@ -7,6 +7,8 @@ import { ACCOUNT_EVENT_TYPES } from '../domain/accounts/account.events';
 import { accountStream, ACCOUNT_STREAM_PREFIX, idFromStream } from '../domain/stream-names';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
+import { SubjectIndex } from '../privacy/subject-index';
 import { LedgerError } from '../problems/ledger-error';
 import { decodeCursor, encodeCursor } from '../queries/cursor';
 import { logPages } from '../history/log-pages';
@@ -33,13 +35,18 @@ const recordedAfter = (event: EventEnvelope, asOf: number) => Date.parse(event.r
 
 /**
  * Accounts as they were at an earlier moment, folded from the event store (never from the read
- * models). "As of a time" means every event up to the first one recorded after that time: a prefix
- * of the stream, or of the global log, which is the same thing as "recorded at or before" as long
- * as recorded times grow with positions (one clock stamps every append).
+ * models), in its stored form: owners are found by blind index, and only the owner ids answered
+ * are opened. "As of a time" means every event up to the first one recorded after that time: a
+ * prefix of the stream, or of the global log, which is the same thing as "recorded at or before"
+ * as long as recorded times grow with positions (one clock stamps every append).
  */
 @Injectable()
 export class AccountHistory {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly index: SubjectIndex,
+    private readonly sealer: PersonalDataSealer,
+  ) {}
 
   async account(accountId: string, point: PointInTime): Promise<AccountSummary> {
     const streamId = accountStream(accountId);
@@ -59,7 +66,7 @@ export class AccountHistory {
     if (!summary) {
       throw new LedgerError('ACCOUNT_NOT_FOUND', `No account ${accountId} at that point`);
     }
-    return summary;
+    return this.opened(summary);
   }
 
   /**
@@ -73,6 +80,7 @@ export class AccountHistory {
     cursor?: string,
   ): Promise<BalancesPage> {
     const afterId = cursor === undefined ? undefined : accountIdOf(cursor);
+    const ownerRef = filter.ownerId === undefined ? undefined : this.index.of(filter.ownerId);
     const head = await this.store.headPosition();
     const summaries = new Map<string, AccountSummary>();
     let asOfPosition = 0;
@@ -93,19 +101,27 @@ export class AccountHistory {
         } else if (event.type === 'AccountOpened') {
           // The owner never changes after opening: other owners' accounts are not even folded.
           const opened = evolve(null, event);
-          if (filter.ownerId === undefined || opened.ownerId === filter.ownerId) {
+          if (ownerRef === undefined || opened.ownerRef === ownerRef) {
             summaries.set(accountId, opened);
           }
         }
       }
     }
     const ids = [...summaries.keys()].sort();
-    const items = ids.slice(0, limit).map((id) => summaries.get(id)!);
+    const items = await Promise.all(
+      ids.slice(0, limit).map((id) => this.opened(summaries.get(id)!)),
+    );
     return {
       asOfPosition,
       items,
       nextCursor: ids.length > limit ? encodeCursor('id', ids[limit - 1]) : null,
     };
+  }
+
+  /** The live read model's answer shape: the owner id opened (or erased), its index left out. */
+  private async opened({ ownerRef: _ref, ...summary }: AccountSummary): Promise<AccountSummary> {
+    const ownerId = await this.sealer.openKept(summary.ownerId, 'data.ownerId');
+    return { ...summary, ownerId: String(ownerId) };
   }
 }
 

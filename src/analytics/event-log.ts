@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { EVENT_STORE, type EventStore } from '../event-store/event-store.port';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
 import { LedgerError } from '../problems/ledger-error';
 import { decodeCursor, encodeCursor } from '../queries/cursor';
 import type { Page } from '../queries/page';
@@ -28,10 +29,16 @@ interface Scan {
   matches: (event: EventEnvelope) => boolean;
 }
 
-/** The global log and single streams, straight from the event store, for analysts. */
+/**
+ * The global log and single streams, straight from the event store, for analysts. Events are
+ * selected in their stored form and only those answered have their personal fields opened.
+ */
 @Injectable()
 export class EventLog {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly sealer: PersonalDataSealer,
+  ) {}
 
   /** One page of matching events, in position order. */
   async page(
@@ -47,17 +54,18 @@ export class EventLog {
         if (!matches(event)) continue;
         if (items.length === limit) {
           // A further match exists: the page is full and the next one starts after its last item.
-          return { items, nextCursor: encodeCursor('position', items[limit - 1].position) };
+          const nextCursor = encodeCursor('position', items[limit - 1].position);
+          return { items: await this.opened(items), nextCursor };
         }
         items.push(event);
       }
       scanned += page.length;
       const reached = page.length > 0 ? page[page.length - 1].position : until;
       if (scanned >= SCAN_BUDGET && reached < until) {
-        return { items, nextCursor: encodeCursor('position', reached) };
+        return { items: await this.opened(items), nextCursor: encodeCursor('position', reached) };
       }
     }
-    return { items, nextCursor: null };
+    return { items: await this.opened(items), nextCursor: null };
   }
 
   /**
@@ -71,9 +79,10 @@ export class EventLog {
   ): Promise<AsyncGenerator<EventEnvelope[]>> {
     const { after, until, matches } = await this.scan(selection, cursor);
     const store = this.store;
+    const opened = (events: EventEnvelope[]) => this.opened(events);
     return (async function* () {
       for await (const page of logPages(store, after, { until, pageSize: READ_PAGE_SIZE })) {
-        yield page.filter(matches);
+        yield await opened(page.filter(matches));
       }
     })();
   }
@@ -112,9 +121,15 @@ export class EventLog {
     }
     const more = events.length > limit;
     return {
-      items: events.slice(0, limit),
+      items: await this.opened(events.slice(0, limit)),
       nextFromRevision: more ? events[limit].revision : null,
     };
+  }
+
+  private async opened(events: EventEnvelope[]): Promise<EventEnvelope[]> {
+    const opened: EventEnvelope[] = [];
+    for (const event of events) opened.push(await this.sealer.open(event));
+    return opened;
   }
 }
 

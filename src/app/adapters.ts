@@ -21,6 +21,12 @@ import { SqliteReadStore } from '../read-store/embedded/sqlite-read-store';
 import { MongoReadStore } from '../read-store/mongodb/mongo-read-store';
 import { READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { hasStorageChecks, STORAGE_CHECKS } from '../observability/storage-check.port';
+import { SqliteSubjectKeyStore } from '../privacy/embedded/sqlite-subject-key-store';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
+import { loadPrivacyConfig, PRIVACY_CONFIG, type PrivacyConfig } from '../privacy/privacy-config';
+import { SealingEventStore } from '../privacy/sealing-event-store';
+import { SubjectIndex } from '../privacy/subject-index';
+import { SUBJECT_KEY_STORE, type SubjectKeyStore } from '../privacy/subject-key-store.port';
 
 /** Binds each port to the adapter the configuration names: the only place that chooses. */
 export function adapters(config: AppConfig): Provider[] {
@@ -40,10 +46,20 @@ export function adapters(config: AppConfig): Provider[] {
   };
   const providers: Provider[] = [
     { provide: APP_CONFIG, useValue: config },
-    { provide: STORED_EVENT_STORE, inject: [LedgerMetrics], useFactory: configuredEventStore },
+    ...privacy(config),
+    {
+      // Personal fields are sealed before the store hashes and appends them.
+      provide: SealingEventStore,
+      inject: [LedgerMetrics, PersonalDataSealer],
+      useFactory: (metrics: LedgerMetrics, sealer: PersonalDataSealer) =>
+        new SealingEventStore(configuredEventStore(metrics), sealer),
+    },
+    // The stored form, as audit reads it: personal fields sealed, hashes over the ciphertext.
+    { provide: STORED_EVENT_STORE, useExisting: SealingEventStore },
     {
       provide: EVENT_STORE,
-      // Every reader (commands, projections, relay, analytics) sees events in their current shape.
+      // Every reader (commands, projections, relay, analytics) sees events in their current shape,
+      // with personal fields sealed: commands fold blind indexes, read models keep sealed values.
       inject: [STORED_EVENT_STORE],
       useFactory: (stored: EventStore) => new UpcastingEventStore(stored),
     },
@@ -57,9 +73,11 @@ export function adapters(config: AppConfig): Provider[] {
     {
       // Readiness checks of the stores' own files, where the adapter has files to check.
       provide: STORAGE_CHECKS,
-      inject: [STORED_EVENT_STORE, READ_STORE],
-      useFactory: (events: EventStore, reads: ReadStore) =>
-        [events, reads].flatMap((store) => (hasStorageChecks(store) ? store.storageChecks() : [])),
+      inject: [SealingEventStore, READ_STORE],
+      useFactory: (events: SealingEventStore, reads: ReadStore) =>
+        [events.underlying, reads].flatMap((store) =>
+          hasStorageChecks(store) ? store.storageChecks() : [],
+        ),
     },
     {
       provide: DEAD_LETTERS,
@@ -88,6 +106,33 @@ export function adapters(config: AppConfig): Provider[] {
     });
   }
   return providers;
+}
+
+/** Subject keys in their own file, wrapped by the master key; the blind index; the sealer. */
+function privacy(config: AppConfig): Provider[] {
+  return [
+    {
+      provide: PRIVACY_CONFIG,
+      useFactory: () => loadPrivacyConfig(process.env, config.dataDir),
+    },
+    {
+      provide: SUBJECT_KEY_STORE,
+      inject: [PRIVACY_CONFIG],
+      useFactory: (privacy: PrivacyConfig) =>
+        new SqliteSubjectKeyStore(privacy.keyStoreFile, privacy.wrappingKey),
+    },
+    {
+      provide: SubjectIndex,
+      inject: [PRIVACY_CONFIG],
+      useFactory: (privacy: PrivacyConfig) => new SubjectIndex(privacy.indexKey),
+    },
+    {
+      provide: PersonalDataSealer,
+      inject: [SUBJECT_KEY_STORE, SubjectIndex],
+      useFactory: (keys: SubjectKeyStore, index: SubjectIndex) =>
+        new PersonalDataSealer(keys, index),
+    },
+  ];
 }
 
 /** A clock that stays behind clamps every append; one log line per this long is enough. */

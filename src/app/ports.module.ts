@@ -7,6 +7,11 @@ import { EVENT_PUBLISHER } from '../event-feed/event-publisher.port';
 import { EVENT_STORE, STORED_EVENT_STORE } from '../event-store/event-store.port';
 import { READ_STORE } from '../read-store/read-store.port';
 import { STORAGE_CHECKS } from '../observability/storage-check.port';
+import { FOLD_VIEW } from '../history/fold-view.port';
+import { ownerRefView } from '../privacy/owner-ref-view';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
+import { SubjectIndex } from '../privacy/subject-index';
+import { SUBJECT_KEY_STORE } from '../privacy/subject-key-store.port';
 import { CheckpointStore } from '../subscriptions/checkpoint-store';
 import { adapters } from './adapters';
 import { StoresLifecycle } from './stores-lifecycle';
@@ -26,12 +31,25 @@ export class PortsModule {
       EVENT_FEED,
       DEAD_LETTERS,
       STORAGE_CHECKS,
+      SUBJECT_KEY_STORE,
+      SubjectIndex,
+      PersonalDataSealer,
+      FOLD_VIEW,
     ];
     if (config.transport.kind === 'kafka') tokens.push(EVENT_PUBLISHER);
     return {
       global: true,
       module: PortsModule,
-      providers: [...adapters(config), CheckpointStore, StoresLifecycle],
+      providers: [
+        ...adapters(config),
+        {
+          provide: FOLD_VIEW,
+          inject: [SubjectIndex],
+          useFactory: (index: SubjectIndex) => ownerRefView(index),
+        },
+        CheckpointStore,
+        StoresLifecycle,
+      ],
       exports: [...tokens, CheckpointStore],
     };
   }

@@ -51,6 +51,11 @@ export class VerificationSummaryView {
   @ApiProperty() okCount!: number;
   @ApiProperty() failedCount!: number;
   @ApiProperty({ type: [ChainBreakView] }) failures!: ChainBreakView[];
+  @ApiProperty({
+    description:
+      'Events holding personal fields of erased data subjects: their fields read as erased, and their hashes (over the ciphertext) still verify',
+  })
+  eventsWithErasedFields!: number;
 }
 
 class SkippedStreamView {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { subjectRefOf } from '../domain/personal-data';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import { streamExport } from '../http/streamed-export';
 import { LedgerError } from '../problems/ledger-error';
@@ -68,7 +69,11 @@ export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\r\n`;
 }
 
-/** Flattened metadata for spreadsheets; `data` and `metadata` as JSON keep the row lossless. */
+/**
+ * Flattened metadata for spreadsheets; `data` and `metadata` as JSON keep the row lossless. The
+ * audit trail is the stored form, where the actor is sealed: its column names the actor's blind
+ * index, never the ciphertext.
+ */
 export function csvRow(event: EventEnvelope): string {
   const { metadata } = event;
   const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
@@ -79,7 +84,7 @@ export function csvRow(event: EventEnvelope): string {
     type: event.type,
     schemaVersion: event.schemaVersion,
     recordedAt: event.recordedAt,
-    actor: metadata?.actor?.subject,
+    actor: subjectRefOf(metadata?.actor?.subject) ?? metadata?.actor?.subject,
     actorRoles: (metadata?.actor?.roles ?? []).join(';'),
     correlationId: metadata?.correlationId,
     causationId: metadata?.causationId,

@@ -4,6 +4,7 @@ import { type EventStore, STORED_EVENT_STORE } from '../event-store/event-store.
 import { streamEvents } from '../history/stream-pages';
 import { AnchorStore, isLegacyAnchor, type StreamAnchor } from './anchor-store';
 import { AuditHistory } from './audit-history';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
 import {
   belongsAt,
   CHAIN_START,
@@ -36,6 +37,8 @@ export interface VerificationSummary {
   okCount: number;
   failedCount: number;
   failures: (ChainBreak & { streamId: string })[];
+  /** Events holding personal fields whose subject was erased: their hashes still verify. */
+  eventsWithErasedFields: number;
 }
 
 interface Walked {
@@ -45,6 +48,8 @@ interface Walked {
   hashAtWatch: string | undefined;
   /** The first broken link, where the walk stopped. */
   broken?: ChainBreak;
+  /** Events walked that hold personal fields of an erased subject. */
+  erased: number;
 }
 
 /**
@@ -58,6 +63,7 @@ export class ChainVerifier {
     @Inject(STORED_EVENT_STORE) private readonly eventStore: EventStore,
     private readonly anchors: AnchorStore,
     private readonly history: AuditHistory,
+    private readonly sealer: PersonalDataSealer,
   ) {}
 
   /**
@@ -70,8 +76,10 @@ export class ChainVerifier {
     for (const anchor of await this.anchors.all()) streamIds.add(anchor.streamId);
     const failures: (ChainBreak & { streamId: string })[] = [];
     let okCount = 0;
+    let eventsWithErasedFields = 0;
     for (const streamId of [...streamIds].sort()) {
-      const result = await this.verify(streamId);
+      const { result, erased } = await this.check(streamId);
+      eventsWithErasedFields += erased;
       if (!result) continue;
       if (result.ok) okCount++;
       else failures.push(result);
@@ -82,6 +90,7 @@ export class ChainVerifier {
       okCount,
       failedCount: failures.length,
       failures,
+      eventsWithErasedFields,
     };
   }
 
@@ -94,25 +103,34 @@ export class ChainVerifier {
     streamId: string,
     { acceptLegacyAnchor = false } = {},
   ): Promise<StreamVerification | undefined> {
+    return (await this.check(streamId, acceptLegacyAnchor)).result;
+  }
+
+  /** The verification, and how many of the events walked hold erased subjects' fields. */
+  private async check(
+    streamId: string,
+    acceptLegacyAnchor = false,
+  ): Promise<{ result: StreamVerification | undefined; erased: number }> {
     const anchor = await this.anchors.latest(streamId);
     const trusted = (candidate: StreamAnchor) =>
       (acceptLegacyAnchor && isLegacyAnchor(candidate)) || this.anchors.isAuthentic(candidate);
     const walked = await this.walk(streamId, CHAIN_START, anchor?.revision);
+    const answer = (result: StreamVerification | undefined) => ({ result, erased: walked.erased });
     if (walked.broken) {
       // An anchored revision the walk passed before the break is the earlier failure.
       const rewritten =
         anchor && walked.hashAtWatch !== undefined && trusted(anchor)
           ? this.againstAnchor(anchor, anchor.revision, walked.hashAtWatch, trusted)
           : undefined;
-      return { ...(rewritten ?? walked.broken), streamId };
+      return answer({ ...(rewritten ?? walked.broken), streamId });
     }
-    if (walked.eventsChecked === 0 && !anchor) return undefined;
+    if (walked.eventsChecked === 0 && !anchor) return answer(undefined);
     const headRevision = walked.cursor.nextRevision - 1;
     if (anchor) {
       const broken = this.againstAnchor(anchor, headRevision, walked.hashAtWatch, trusted);
-      if (broken) return { ...broken, streamId };
+      if (broken) return answer({ ...broken, streamId });
     }
-    return {
+    return answer({
       ok: true,
       streamId,
       headRevision,
@@ -121,7 +139,7 @@ export class ChainVerifier {
       anchor: anchor
         ? { revision: anchor.revision, hash: anchor.hash, anchoredAt: anchor.anchoredAt }
         : null,
-    };
+    });
   }
 
   /**
@@ -203,17 +221,19 @@ export class ChainVerifier {
     let cursor = start;
     let eventsChecked = 0;
     let hashAtWatch: string | undefined;
+    let erased = 0;
     for await (const event of this.events(streamId, start.nextRevision)) {
       const link = checkLink(cursor, event);
       if (!link.ok) {
         const broken = await this.explain(streamId, cursor, event, link);
-        return { cursor, eventsChecked, hashAtWatch, broken };
+        return { cursor, eventsChecked, hashAtWatch, broken, erased };
       }
       if (event.revision === watch) hashAtWatch = event.hash;
+      if ((await this.sealer.erasedFields(event)) > 0) erased++;
       cursor = link.next;
       eventsChecked++;
     }
-    return { cursor, eventsChecked, hashAtWatch };
+    return { cursor, eventsChecked, hashAtWatch, erased };
   }
 
   private async explain(

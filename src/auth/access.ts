@@ -9,6 +9,18 @@ export function mayActOnAccountOf(actor: Actor, ownerId: string): boolean {
   return seesEveryAccount(actor) || actor.subject === ownerId;
 }
 
+/**
+ * The command side's check: the account's state names its owner by blind index only (see
+ * AccountState), so the caller's subject is indexed with the same key and compared.
+ */
+export function mayActOnAccountRef(
+  actor: Actor,
+  ownerRef: string,
+  indexOf: (subject: string) => string,
+): boolean {
+  return seesEveryAccount(actor) || indexOf(actor.subject) === ownerRef;
+}
+
 /** Whom a listing is limited to: nobody for tellers, the caller otherwise. */
 export function ownerScope(actor: Actor): string | undefined {
   return seesEveryAccount(actor) ? undefined : actor.subject;

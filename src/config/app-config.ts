@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { checkAuditSettings } from '../audit/audit-config';
 import { type AuthConfig, loadAuthConfig } from '../auth/auth-config';
+import { checkPrivacySettings } from '../privacy/privacy-config';
 import { ConfigError } from './config-error';
 import {
   checkEventStoreUrl,
@@ -159,6 +160,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // The audit module reads its settings when the api starts; checking them here keeps a missing
   // production key a one-line refusal like every other setting.
   if (config.role === 'all' || config.role === 'api') checkAuditSettings(env);
+  checkPrivacySettings(env);
   return config;
 }
 

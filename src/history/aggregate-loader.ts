@@ -8,6 +8,7 @@ import { SNAPSHOT_POLICY, type SnapshotPolicy } from '../snapshots/snapshot-poli
 import { SNAPSHOT_STORE, type SnapshotStore } from '../snapshots/snapshot-store.port';
 import { SnapshotWriter } from '../snapshots/snapshot-writer';
 import { emptyFold, type FoldedState, foldStream } from './fold-stream';
+import { FOLD_VIEW, type FoldView } from './fold-view.port';
 
 type DomainEvent = { type: string; data: unknown };
 type AnyDecider<E extends DomainEvent, S> = Decider<never, E, S>;
@@ -41,6 +42,7 @@ export class AggregateLoader {
     @Inject(SNAPSHOT_POLICY) private readonly policy: SnapshotPolicy,
     private readonly cache: AggregateStateCache,
     private readonly writer: SnapshotWriter,
+    @Inject(FOLD_VIEW) private readonly view: FoldView,
     @Optional() private readonly metrics?: LedgerMetrics,
   ) {}
 
@@ -64,7 +66,7 @@ export class AggregateLoader {
     return this.keep(
       decider,
       streamId,
-      foldStream(decider, start.folded, after),
+      foldStream(decider, start.folded, after.map(this.view)),
       start.snapshotRevision,
     );
   }
@@ -83,7 +85,9 @@ export class AggregateLoader {
   ): void {
     let state = before.state;
     // Folded as a later read would hand them back: after their JSON round trip.
-    for (const event of events) state = decider.evolve(state, JSON.parse(JSON.stringify(event)));
+    for (const event of events) {
+      state = decider.evolve(state, this.view(JSON.parse(JSON.stringify(event)) as E));
+    }
     const folded = { state, ...result, eventId: lastEventId };
     this.keep(decider, decider.streamId(id), folded, before.snapshotRevision);
   }
@@ -127,7 +131,8 @@ export class AggregateLoader {
   ): Promise<LoadedAggregate<S>> {
     const events = await this.store.readStream(streamId);
     this.metrics?.aggregateEventsRead.observe(events.length);
-    return this.keep(decider, streamId, foldStream(decider, emptyFold(decider), events), -1);
+    const folded = foldStream(decider, emptyFold(decider), events.map(this.view));
+    return this.keep(decider, streamId, folded, -1);
   }
 
   private keep<E extends DomainEvent, S>(

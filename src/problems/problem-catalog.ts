@@ -46,6 +46,7 @@ export const PROBLEMS = {
   INVALID_POSITION: { status: 400, title: 'Not a position this event store handed out' },
   INVALID_IF_MATCH: { status: 400, title: 'Invalid If-Match' },
   INVALID_IDEMPOTENCY_KEY: { status: 400, title: 'Invalid Idempotency-Key' },
+  INVALID_SUBJECT: { status: 400, title: 'Invalid data subject' },
   PAYLOAD_TOO_LARGE: { status: 413, title: 'The body is too large' },
   UNSUPPORTED_CHARSET: { status: 415, title: 'Unsupported charset' },
   UNSUPPORTED_ENCODING: { status: 415, title: 'Unsupported content encoding' },

@@ -5,6 +5,8 @@ import type { AccountTransaction } from '../../projections/account-transactions.
 import { accountTransactionsProjection } from '../../projections/account-transactions.projection';
 import type { TransferStatusDocument } from '../../projections/transfer-status.projection';
 import { transferStatusProjection } from '../../projections/transfer-status.projection';
+import { PersonalDataSealer } from '../privacy/personal-data-sealer';
+import { SubjectIndex } from '../privacy/subject-index';
 import { type Filter, READ_STORE, type ReadStore } from '../read-store/read-store.port';
 import { decodeCursor, encodeCursor } from './cursor';
 import { DEFAULT_PAGE_SIZE, type Page } from './page';
@@ -15,20 +17,28 @@ export interface AccountFilter {
   status?: 'open' | 'closed';
 }
 
-/** Answers from the read models only; it never touches the event store. */
+/**
+ * Answers from the read models only; it never touches the event store. The read models keep
+ * personal fields sealed: owners are found by their blind index, and personal fields are opened
+ * only in what is answered.
+ */
 @Injectable()
 export class AccountQueries {
-  constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {}
+  constructor(
+    @Inject(READ_STORE) private readonly readStore: ReadStore,
+    private readonly index: SubjectIndex,
+    private readonly sealer: PersonalDataSealer,
+  ) {}
 
   /** With an owner, an account of someone else's is reported missing, like one that is not. */
   async account(accountId: string, owner?: string): Promise<AccountSummary> {
     const summary = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)
       .findOne({ _id: accountId });
-    if (!summary || (owner !== undefined && summary.ownerId !== owner)) {
+    if (!summary || (owner !== undefined && !this.isOwnedBy(summary, owner))) {
       throw new NotFoundInReadModelError('ACCOUNT_NOT_FOUND', `No account ${accountId}`);
     }
-    return summary;
+    return this.openSummary(summary);
   }
 
   async accounts(
@@ -37,13 +47,14 @@ export class AccountQueries {
     cursor?: string,
   ): Promise<Page<AccountSummary>> {
     const query: Filter = {};
-    if (filter.ownerId !== undefined) query.ownerId = filter.ownerId;
+    if (filter.ownerId !== undefined) Object.assign(query, this.ownedBy(filter.ownerId));
     if (filter.status !== undefined) query.status = filter.status;
     if (cursor !== undefined) query._id = { $gt: decodeCursor(cursor, 'id') };
     const rows = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)
       .find(query, { sort: { _id: 1 }, limit: limit + 1 });
-    return pageOf(rows, limit, 'id', (last) => last._id);
+    const page = pageOf(rows, limit, 'id', (last) => last._id);
+    return { ...page, items: await Promise.all(page.items.map((row) => this.openSummary(row))) };
   }
 
   async transactions(
@@ -58,7 +69,8 @@ export class AccountQueries {
     const rows = await this.readStore
       .collection<AccountTransaction>(accountTransactionsProjection.collection)
       .find(query, { sort: { revision: -1 }, limit: limit + 1 });
-    return pageOf(rows, limit, 'revision', (last) => last.revision);
+    const page = pageOf(rows, limit, 'revision', (last) => last.revision);
+    return { ...page, items: await Promise.all(page.items.map((row) => this.withReference(row))) };
   }
 
   /** With an owner, only transfers from or to one of the owner's accounts are found. */
@@ -69,14 +81,39 @@ export class AccountQueries {
     if (!transfer || (owner !== undefined && !(await this.involves(transfer, owner)))) {
       throw new NotFoundInReadModelError('TRANSFER_NOT_FOUND', `No transfer ${transferId}`);
     }
-    return transfer;
+    return this.withReference(transfer);
   }
 
   async ownsAccount(accountId: string, owner: string): Promise<boolean> {
     const accounts = await this.readStore
       .collection<AccountSummary>(accountSummaryProjection.collection)
-      .countDocuments({ _id: accountId, ownerId: owner });
+      .countDocuments({ _id: accountId, ...this.ownedBy(owner) });
     return accounts > 0;
+  }
+
+  private ownedBy(owner: string): Filter {
+    return { ownerRef: this.index.of(owner) };
+  }
+
+  private isOwnedBy(summary: AccountSummary, owner: string): boolean {
+    return summary.ownerRef === this.index.of(owner);
+  }
+
+  /** The answer's shape: the owner id opened (or erased), the blind index left out. */
+  private async openSummary({
+    ownerRef: _ref,
+    ...summary
+  }: AccountSummary): Promise<AccountSummary> {
+    const ownerId = await this.sealer.openKept(summary.ownerId, 'data.ownerId');
+    return { ...summary, ownerId: String(ownerId) };
+  }
+
+  private async withReference<T extends { reference?: string }>(row: T): Promise<T> {
+    if (row.reference === undefined) return row;
+    return {
+      ...row,
+      reference: String(await this.sealer.openKept(row.reference, 'data.reference')),
+    };
   }
 
   private async involves(transfer: TransferStatusDocument, owner: string): Promise<boolean> {
@@ -84,7 +121,7 @@ export class AccountQueries {
       .collection<AccountSummary>(accountSummaryProjection.collection)
       .countDocuments({
         _id: { $in: [transfer.fromAccountId, transfer.toAccountId] },
-        ownerId: owner,
+        ...this.ownedBy(owner),
       });
     return accounts > 0;
   }

@@ -43,18 +43,18 @@ describe('GET /events and GET /streams/{id}/events', () => {
       amount: 25,
     });
     // Streams the ledger did not write: the log holds whatever was appended to it.
-    await ledger.eventStore.append(
+    await ledger.openedEventStore.append(
       'import-batch-1',
       [newEvent('TransferFailed', { transferId: 'x', reason: 'imported', refunded: false })],
       'no-stream',
     );
     // Let the transfer run to its end so that the log stands still for the comparisons.
-    const transfers = () => wholeLog(ledger.eventStore);
+    const transfers = () => wholeLog(ledger.openedEventStore);
     for (let i = 0; i < 100; i++) {
       if ((await transfers()).some((event) => event.type === 'TransferCompleted')) break;
       await sleep(20);
     }
-    log = await wholeLog(ledger.eventStore);
+    log = await wholeLog(ledger.openedEventStore);
     expect(log.some((event) => event.type === 'TransferCompleted')).toBe(true);
   });
   afterAll(async () => {

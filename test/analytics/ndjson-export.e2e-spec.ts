@@ -1,15 +1,13 @@
 import { type ClientRequest, type IncomingMessage, request } from 'node:http';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
 import type { EventStore } from '../../src/event-store/event-store.port';
-import { UpcastingEventStore } from '../../src/event-store/upcasting-event-store';
 import type { HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
+import { openedEmbeddedStore } from '../support/opened-embedded-store';
 import { allPages, newEvent, startAnalyticsLedger } from './analytics-support';
 import { logPages } from '../../src/history/log-pages';
 
@@ -98,12 +96,10 @@ describe('NDJSON export of 100k events', () => {
       const events = Array.from({ length: PER_STREAM }, (_, n) =>
         newEvent('LoadTested', { n, note: `event ${n} of ${streamId}`.padEnd(64, '.') }),
       );
-      await ledger.eventStore.append(streamId, events, 'no-stream');
+      await ledger.openedEventStore.append(streamId, events, 'no-stream');
     }
-    expect(await ledger.eventStore.headPosition()).toBe(TOTAL);
-    reader = new UpcastingEventStore(
-      new SqliteEventStore({ file: join(ledger.dataDir, 'events.sqlite') }),
-    );
+    expect(await ledger.openedEventStore.headPosition()).toBe(TOTAL);
+    reader = openedEmbeddedStore(ledger.dataDir);
   }, 120_000);
   afterAll(async () => {
     await reader.close();

@@ -77,7 +77,7 @@ describe('time travel', () => {
     });
     const done = await waitForTransfer(teller, transfer.body.transferId);
     await command('/accounts/tt-olga/deposits', { amount: 1 });
-    log = await wholeLog(ledger.eventStore);
+    log = await wholeLog(ledger.openedEventStore);
     stream = log.filter((event) => event.streamId === 'account-tt-olga');
     expect(done).toBe('completed');
     expect(stream.map((event) => event.type)).toEqual([

@@ -1,5 +1,7 @@
 import { join } from 'node:path';
 import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
+import type { UpcastingEventStore } from '../../src/event-store/upcasting-event-store';
+import type { SealingEventStore } from '../../src/privacy/sealing-event-store';
 import type { HttpClient } from '../../harness/http-client';
 import { type RunningLedger } from '../support/ledger-app';
 import { removeDataDir } from '../../harness/data-dir';
@@ -18,8 +20,10 @@ describe('history written in the old event shape', () => {
 
   beforeAll(async () => {
     ({ ledger, analyst, teller } = await startAnalyticsLedger());
-    // Exactly what a v1 deployment wrote, appended straight to the store.
-    const appended = await ledger.eventStore.append(
+    // Exactly what a v1 deployment wrote (before personal fields were sealed), appended straight
+    // to the store beneath the upcasting and the sealing.
+    const sealing = (ledger.eventStore as UpcastingEventStore).stored as SealingEventStore;
+    const appended = await sealing.underlying.append(
       'account-legacy',
       [
         newEvent('AccountOpened', {
@@ -99,7 +103,7 @@ describe('history written in the old event shape', () => {
 
     const summary = await teller.get(`/accounts/legacy?consistentWith=${closed.body.position}`);
     expect(summary.body).toMatchObject({ balance: 0, status: 'closed', revision: 5 });
-    const log = await wholeLog(ledger.eventStore);
+    const log = await wholeLog(ledger.openedEventStore);
     const newDeposit = log.find((event) => event.position === deposit.body.position)!;
     expect(newDeposit).toMatchObject({
       type: 'MoneyDeposited',

@@ -94,7 +94,8 @@ describe('audit trail over HTTP', () => {
         eventId: events[1].eventId,
         type: events[1].type,
         recordedAt: events[1].recordedAt,
-        actor: events[1].metadata.actor.subject,
+        // The audit trail is the stored form: the actor is sealed, and named by its blind index.
+        actor: (events[1].metadata.actor.subject as unknown as { subject: string }).subject,
         hash: events[1].hash,
       });
       expect(roles).toBe(events[1].metadata.actor.roles.join(';'));

@@ -180,7 +180,7 @@ describe('who may do what', () => {
     });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).toBe(`"${changed.body.revision}"`);
-    const [event] = await ledger.eventStore.readStream('account-carol-acc', {
+    const [event] = await ledger.openedEventStore.readStream('account-carol-acc', {
       fromRevision: changed.body.revision,
     });
     expect(event.type).toBe('OverdraftLimitChanged');
@@ -211,7 +211,7 @@ describe('who may do what', () => {
   it('records the caller as the actor of the events it causes', async () => {
     const alice = httpClient(ledger.baseUrl, { subject: 'alice', roles: ['client'] });
     const withdrawal = await alice.post('/accounts/alice-acc/withdrawals', { amount: 3 });
-    const [event] = await ledger.eventStore.readStream('account-alice-acc', {
+    const [event] = await ledger.openedEventStore.readStream('account-alice-acc', {
       fromRevision: withdrawal.body.revision,
     });
     expect(event.metadata.actor).toEqual({ subject: 'alice', roles: ['client'] });

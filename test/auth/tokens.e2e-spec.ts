@@ -179,6 +179,7 @@ describe('bearer tokens', () => {
         loadConfig({
           LEDGER_ENV: 'production',
           JWT_SECRET: randomBytes(32).toString('hex'),
+          PRIVACY_MASTER_KEY: randomBytes(32).toString('hex'),
           AUDIT_SIGNING_KEY: generateKeyPairSync('ed25519')
             .privateKey.export({ format: 'pem', type: 'pkcs8' })
             .toString(),

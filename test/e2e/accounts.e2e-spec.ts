@@ -253,7 +253,7 @@ describe('accounts over HTTP', () => {
       body: { ownerId: 'dave', currency: 'EUR' },
     });
     expect(answer.response.headers.get('x-correlation-id')).toBe('corr-123');
-    const [event] = await ledger.eventStore.readStream(answer.data!.streamId);
+    const [event] = await ledger.openedEventStore.readStream(answer.data!.streamId);
     expect(event.metadata).toEqual({
       actor: { subject: 'staff', roles: ['teller', 'analyst', 'auditor', 'admin'] },
       correlationId: 'corr-123',

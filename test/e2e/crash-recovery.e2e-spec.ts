@@ -5,10 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACCOUNT_STREAM_PREFIX, TRANSFER_STREAM_PREFIX } from '../../src/domain/stream-names';
-import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-store';
 import type { EventEnvelope } from '../../src/event-store/event-envelope';
+import type { EventStore } from '../../src/event-store/event-store.port';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
 import { eventually } from '../support/eventually';
+import { openedEmbeddedStore } from '../support/opened-embedded-store';
 import { foldLedger } from '../support/ledger-fold';
 import { wholeLog } from '../support/whole-log';
 
@@ -100,12 +101,15 @@ async function call(
   };
 }
 
-/** Opens the event store file in this process, reads what it needs, and closes it again. */
+/**
+ * Opens the event store file in this process (personal fields opened with the folder's keys),
+ * reads what it needs, and closes it again.
+ */
 async function withEventStore<T>(
   dataDir: string,
-  read: (store: SqliteEventStore) => Promise<T>,
+  read: (store: EventStore) => Promise<T>,
 ): Promise<T> {
-  const store = new SqliteEventStore({ file: join(dataDir, 'events.sqlite') });
+  const store = openedEmbeddedStore(dataDir);
   try {
     return await read(store);
   } finally {

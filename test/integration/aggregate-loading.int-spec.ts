@@ -47,7 +47,8 @@ describe('loading aggregates from snapshots and the state cache', () => {
     const cacheMaxEntries = options.cache ? 1000 : 0;
     const cache = new AggregateStateCache({ maxEntries: cacheMaxEntries, maxBytes: 1 << 20 });
     const policy = { every: options.every, cacheMaxEntries };
-    const loader = new AggregateLoader(store, snapshots, policy, cache, writer, metrics);
+    const asStored = <E>(event: E) => event;
+    const loader = new AggregateLoader(store, snapshots, policy, cache, writer, asStored, metrics);
     const executor = new CommandExecutor(store, loader, metrics);
     const decider = { ...accountDecider, foldVersion: options.foldVersion ?? 1 };
     const run = (

@@ -20,6 +20,18 @@ describe('the compose stack', () => {
     }
   });
 
+  it('gives every ledger process the mounted privacy master key and one shared key store', () => {
+    for (const [, service] of ledgerServices) {
+      expect(service.environment.PRIVACY_MASTER_KEY_FILE).toBe('/run/secrets/privacy-master-key');
+      expect(service.environment.PRIVACY_MASTER_KEY).toBeUndefined();
+      expect(service.secrets).toContain('privacy-master-key');
+      expect(service.environment.PRIVACY_KEY_STORE_FILE).toBe(
+        '/var/lib/ledgerline-keys/subject-keys.sqlite',
+      );
+      expect(service.volumes).toContain('subject-keys:/var/lib/ledgerline-keys');
+    }
+  });
+
   it('trusts the load balancer, and only it, for client addresses', () => {
     const balancer = compose.services['load-balancer'];
     const address = balancer.networks.default.ipv4_address;

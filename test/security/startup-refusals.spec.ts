@@ -14,6 +14,7 @@ const production = () => ({
   LEDGER_ENV: 'production',
   JWT_SECRET: strong(),
   AUDIT_SIGNING_KEY: signingKey(),
+  PRIVACY_MASTER_KEY: strong(),
 });
 
 function refusal(env: NodeJS.ProcessEnv): string {
@@ -33,7 +34,12 @@ describe('start-up refusals', () => {
 
   describe('production mode', () => {
     it('is switched on by NODE_ENV=production alone', () => {
-      const env = { NODE_ENV: 'production', JWT_SECRET: strong(), AUDIT_SIGNING_KEY: signingKey() };
+      const env = {
+        NODE_ENV: 'production',
+        JWT_SECRET: strong(),
+        AUDIT_SIGNING_KEY: signingKey(),
+        PRIVACY_MASTER_KEY: strong(),
+      };
       expect(loadConfig(env).environment).toBe('production');
       expect(refusal({ NODE_ENV: 'production', AUDIT_SIGNING_KEY: signingKey() })).toMatch(
         /^Invalid setting JWT_SECRET: must be set in production/,
@@ -50,7 +56,7 @@ describe('start-up refusals', () => {
     });
 
     it('needs an anchor signing key in production, named in one line', () => {
-      const env = { LEDGER_ENV: 'production', JWT_SECRET: strong() };
+      const env = { LEDGER_ENV: 'production', JWT_SECRET: strong(), PRIVACY_MASTER_KEY: strong() };
       expect(refusal(env)).toMatch(
         /^Invalid setting AUDIT_SIGNING_KEY: must be set \(or AUDIT_SIGNING_KEY_FILE\) in production/,
       );
@@ -59,6 +65,19 @@ describe('start-up refusals', () => {
         loadConfig({ ...env, LEDGER_ROLE: 'relay', TRANSPORT: 'kafka', KAFKA_BROKERS: 'k:9092' }),
       ).not.toThrow();
     });
+  });
+
+  it('needs the privacy master key in production, in every role, named in one line', () => {
+    const { PRIVACY_MASTER_KEY: _key, ...env } = production();
+    expect(refusal(env)).toMatch(
+      /^Invalid setting PRIVACY_MASTER_KEY: must be set \(or PRIVACY_MASTER_KEY_FILE\) in production/,
+    );
+    expect(
+      refusal({ ...env, LEDGER_ROLE: 'relay', TRANSPORT: 'kafka', KAFKA_BROKERS: 'k:9092' }),
+    ).toMatch(/^Invalid setting PRIVACY_MASTER_KEY: must be set/);
+    expect(refusal({ ...env, PRIVACY_MASTER_KEY: 'f'.repeat(63) })).toMatch(
+      /^Invalid setting PRIVACY_MASTER_KEY: must hold 64 hex digits/,
+    );
   });
 
   describe.each(['JWT_SECRET'])('%s', (setting) => {

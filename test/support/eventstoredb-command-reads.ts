@@ -64,6 +64,7 @@ export function describeCommandReadsOnEventStoreDb(
         { every: EVERY, cacheMaxEntries },
         states,
         writer,
+        <E>(event: E) => event,
         metrics,
       );
       const executor = new CommandExecutor(store, loader, metrics);

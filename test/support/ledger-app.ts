@@ -6,6 +6,8 @@ import { LedgerHttpAdapter } from '../../src/app/ledger-http-adapter';
 import { type AppConfig, loadConfig } from '../../src/config/app-config';
 import { EVENT_STORE, type EventStore } from '../../src/event-store/event-store.port';
 import { UpcastingEventStore } from '../../src/event-store/upcasting-event-store';
+import { PersonalDataSealer } from '../../src/privacy/personal-data-sealer';
+import { SealingEventStore } from '../../src/privacy/sealing-event-store';
 import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
@@ -13,14 +15,17 @@ export interface RunningLedger {
   app: NestExpressApplication;
   baseUrl: string;
   dataDir: string;
+  /** Events as stored: personal fields sealed (what projections, the relay and audit read). */
   eventStore: EventStore;
+  /** The same events with personal fields opened, as analysts' answers show them. */
+  openedEventStore: EventStore;
   readStore: ReadStore;
   /** Stops the app (as SIGTERM would); the data folder stays for a restart. */
   stop(): Promise<void>;
 }
 
 export interface LedgerWiring {
-  /** The event store adapter in place of the one the configuration names (upcast as usual). */
+  /** The event store adapter in place of the one the configuration names (sealed and upcast as usual). */
   eventStore?: (config: AppConfig) => EventStore;
 }
 
@@ -39,9 +44,10 @@ export async function startLedger(
   const builder = Test.createTestingModule({ imports: [AppModule.forRoot(config)] });
   const { eventStore } = wiring;
   if (eventStore) {
-    builder
-      .overrideProvider(EVENT_STORE)
-      .useFactory({ factory: () => new UpcastingEventStore(eventStore(config)) });
+    builder.overrideProvider(SealingEventStore).useFactory({
+      inject: [PersonalDataSealer],
+      factory: (sealer: PersonalDataSealer) => new SealingEventStore(eventStore(config), sealer),
+    });
   }
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>(
@@ -56,6 +62,7 @@ export async function startLedger(
     baseUrl: `${config.tls ? 'https' : 'http'}://127.0.0.1:${address.port}`,
     dataDir,
     eventStore: app.get(EVENT_STORE),
+    openedEventStore: new UpcastingEventStore(app.get(SealingEventStore).opened),
     readStore: app.get(READ_STORE),
     stop: () => app.close(),
   };

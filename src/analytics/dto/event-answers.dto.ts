@@ -1,8 +1,27 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AccountView } from '../../http/dto/account-answers.dto';
 
+/** A personal value as the audit trail stores it (see src/privacy/sealed-value.ts). */
+const SEALED_VALUE = {
+  type: 'object',
+  required: ['$sealed', 'subject', 'keyId', 'iv', 'ct', 'tag'],
+  properties: {
+    $sealed: { type: 'string', enum: ['A256GCM'] },
+    subject: { type: 'string', description: "The data subject's blind index" },
+    keyId: { type: 'string' },
+    iv: { type: 'string', format: 'byte' },
+    ct: { type: 'string', format: 'byte' },
+    tag: { type: 'string', format: 'byte' },
+  },
+};
+
 class ActorView {
-  @ApiProperty() subject!: string;
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, SEALED_VALUE],
+    description:
+      'The token subject; "[erased]" once erased. The audit endpoints answer the stored form, where it is sealed',
+  })
+  subject!: string;
   @ApiProperty({ type: [String] }) roles!: string[];
 }
 

@@ -3,6 +3,7 @@ import { accountDecider } from '../../domain/accounts/account.decider';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
 import { accountVisibleTo } from './account-access';
+import { SubjectIndex } from '../../privacy/subject-index';
 
 export class CloseAccountCommand extends Command<CommandResult> {
   constructor(
@@ -15,7 +16,14 @@ export class CloseAccountCommand extends Command<CommandResult> {
 
 @CommandHandler(CloseAccountCommand)
 export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand> {
-  constructor(private readonly executor: CommandExecutor) {}
+  private readonly indexOf: (subject: string) => string;
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    index: SubjectIndex,
+  ) {
+    this.indexOf = (subject) => index.of(subject);
+  }
 
   execute({ accountId, context }: CloseAccountCommand) {
     return this.executor.execute(
@@ -23,7 +31,7 @@ export class CloseAccountHandler implements ICommandHandler<CloseAccountCommand>
       accountId,
       { type: 'CloseAccount' },
       context,
-      accountVisibleTo(context.actor),
+      accountVisibleTo(context.actor, this.indexOf),
     );
   }
 }

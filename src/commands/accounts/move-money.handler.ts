@@ -5,6 +5,7 @@ import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
 import { CommandNotPermittedError } from '../command.errors';
 import { accountVisibleTo } from './account-access';
+import { SubjectIndex } from '../../privacy/subject-index';
 
 /** A deposit or a withdrawal: the same load-decide-append, told apart by `direction`. */
 export class MoveMoneyCommand extends Command<CommandResult> {
@@ -21,7 +22,14 @@ export class MoveMoneyCommand extends Command<CommandResult> {
 
 @CommandHandler(MoveMoneyCommand)
 export class MoveMoneyHandler implements ICommandHandler<MoveMoneyCommand> {
-  constructor(private readonly executor: CommandExecutor) {}
+  private readonly indexOf: (subject: string) => string;
+
+  constructor(
+    private readonly executor: CommandExecutor,
+    index: SubjectIndex,
+  ) {
+    this.indexOf = (subject) => index.of(subject);
+  }
 
   execute({ direction, accountId, amount, reference, context }: MoveMoneyCommand) {
     if (direction === 'deposit' && !mayBringMoneyIn(context.actor)) {
@@ -33,7 +41,7 @@ export class MoveMoneyHandler implements ICommandHandler<MoveMoneyCommand> {
       accountId,
       { type, amount, reference },
       context,
-      accountVisibleTo(context.actor),
+      accountVisibleTo(context.actor, this.indexOf),
     );
   }
 }

@@ -1,5 +1,5 @@
 import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { mayActOnAccountOf, seesEveryAccount } from '../../auth/access';
+import { mayActOnAccountRef, seesEveryAccount } from '../../auth/access';
 import { accountDecider } from '../../domain/accounts/account.decider';
 import type { AccountState } from '../../domain/accounts/account.state';
 import { NOT_VISIBLE, type NotVisible } from '../../domain/transfers/transfer.commands';
@@ -9,6 +9,7 @@ import { AggregateLoader } from '../../history/aggregate-loader';
 import { accountVisibleTo } from '../accounts/account-access';
 import type { CommandContext, CommandResult } from '../command-context';
 import { CommandExecutor } from '../command-executor';
+import { SubjectIndex } from '../../privacy/subject-index';
 
 export class RequestTransferCommand extends Command<CommandResult> {
   constructor(
@@ -26,10 +27,15 @@ export class RequestTransferCommand extends Command<CommandResult> {
 /** Records the request only; the transfer process manager moves the money step by step. */
 @CommandHandler(RequestTransferCommand)
 export class RequestTransferHandler implements ICommandHandler<RequestTransferCommand> {
+  private readonly indexOf: (subject: string) => string;
+
   constructor(
     private readonly executor: CommandExecutor,
     private readonly aggregates: AggregateLoader,
-  ) {}
+    index: SubjectIndex,
+  ) {
+    this.indexOf = (subject) => index.of(subject);
+  }
 
   async execute(command: RequestTransferCommand) {
     const { transferId, fromAccountId, toAccountId, amount, reference, context } = command;
@@ -39,7 +45,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
       this.aggregates.load(accountDecider, toAccountId),
     ]).then((loaded) => loaded.map(({ state }) => state));
     // Money leaves only the caller's own accounts (any account, for a teller).
-    accountVisibleTo(context.actor)(source);
+    accountVisibleTo(context.actor, this.indexOf)(source);
     return this.executor.execute(
       transferDecider,
       transferId,
@@ -51,7 +57,7 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
         amount,
         reference,
         source,
-        destination: asSeenBy(context.actor, destination),
+        destination: asSeenBy(context.actor, destination, this.indexOf),
       },
       context,
     );
@@ -63,7 +69,11 @@ export class RequestTransferHandler implements ICommandHandler<RequestTransferCo
  * account, another owner's closed one or one in another currency are all accepted alike and
  * refused by the credit step, which refunds the source.
  */
-function asSeenBy(actor: Actor, destination: AccountState): AccountState | NotVisible {
+function asSeenBy(
+  actor: Actor,
+  destination: AccountState,
+  indexOf: (subject: string) => string,
+): AccountState | NotVisible {
   if (destination.status === 'none') return seesEveryAccount(actor) ? destination : NOT_VISIBLE;
-  return mayActOnAccountOf(actor, destination.ownerId) ? destination : NOT_VISIBLE;
+  return mayActOnAccountRef(actor, destination.ownerRef, indexOf) ? destination : NOT_VISIBLE;
 }

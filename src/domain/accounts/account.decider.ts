@@ -7,8 +7,8 @@ import { type AccountState, evolveAccount, initialAccountState } from './account
 
 export const accountDecider: Decider<AccountCommand, AccountEvent, AccountState> = {
   initialState: initialAccountState,
-  // 2: transfers in flight carry their amounts; OverdraftLimitChanged.
-  foldVersion: 2,
+  // 2: transfers in flight carry their amounts; OverdraftLimitChanged. 3: ownerRef, no ownerId.
+  foldVersion: 3,
   evolve: evolveAccount,
   decide: decideAccount,
   streamId: accountStream,

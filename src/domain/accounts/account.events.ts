@@ -9,7 +9,18 @@ export type DepositChannel = 'api';
 export type AccountEvent =
   | {
       type: 'AccountOpened';
-      data: { accountId: string; ownerId: string; currency: string; overdraftLimit: number };
+      data: {
+        accountId: string;
+        /** Personal data: stored sealed (see PERSONAL_FIELDS). */
+        ownerId: string;
+        currency: string;
+        overdraftLimit: number;
+        /**
+         * The owner's blind index, never stored: the command side's view of the stream adds it
+         * (see OWNER_REF_FIELD), so that the folded state names the owner without the owner id.
+         */
+        ownerRef?: string;
+      };
     }
   | {
       type: 'MoneyDeposited';

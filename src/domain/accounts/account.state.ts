@@ -11,7 +11,11 @@ export type AccountState =
   | {
       status: 'open' | 'closed';
       accountId: string;
-      ownerId: string;
+      /**
+       * The owner's blind index, not the owner id, so that neither snapshots nor cached states
+       * hold personal data; empty when no view added it, and then only tellers act on the account.
+       */
+      ownerRef: string;
       currency: string;
       overdraftLimit: number;
       balance: number;
@@ -23,7 +27,16 @@ export const initialAccountState: AccountState = { status: 'none' };
 
 export function evolveAccount(state: AccountState, event: AccountEvent): AccountState {
   if (event.type === 'AccountOpened') {
-    return { status: 'open', ...event.data, balance: 0, transfersInFlight: [] };
+    const { accountId, currency, overdraftLimit, ownerRef = '' } = event.data;
+    return {
+      status: 'open',
+      accountId,
+      ownerRef,
+      currency,
+      overdraftLimit,
+      balance: 0,
+      transfersInFlight: [],
+    };
   }
   if (state.status === 'none') return state;
   switch (event.type) {

@@ -28,7 +28,7 @@ const given = (...events: TransferEvent[]) => ({
 const account = (accountId: string, currency = 'EUR', balance = 0): AccountState => ({
   status: 'open',
   accountId,
-  ownerId: 'o',
+  ownerRef: 'o',
   currency,
   overdraftLimit: 0,
   balance,
