@@ -109,7 +109,7 @@ describeIfTmpfs('a full disk under the embedded default', () => {
     expect(Object.keys(ready.body.checks.error)).toContain('data-dir-space');
 
     // Nothing answered as failed was committed.
-    expect(committedButRefused(duringFull, await wholeLog(ledger.eventStore))).toEqual([]);
+    expect(committedButRefused(duringFull, await wholeLog(ledger.openedEventStore))).toEqual([]);
     acknowledged.push(...duringFull.filter((d) => d.status === 200));
 
     rmSync(filler);
@@ -128,6 +128,6 @@ describeIfTmpfs('a full disk under the embedded default', () => {
       }, 10_000);
       acknowledged.push(retried);
     }
-    await expectLedgerConsistent(http, ledger.eventStore, acknowledged, ACCOUNTS);
+    await expectLedgerConsistent(http, ledger.openedEventStore, acknowledged, ACCOUNTS);
   }, 120_000);
 });

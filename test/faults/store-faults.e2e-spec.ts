@@ -89,7 +89,7 @@ describe('store faults on the embedded default', () => {
     const retried = await deposit(http, sent[0]);
     expect(retried.status).toBe(200);
     expect((await http.get('/health/ready')).status).toBe(200);
-    await expectLedgerConsistent(http, ledger.eventStore, [...before, retried], ACCOUNTS);
+    await expectLedgerConsistent(http, ledger.openedEventStore, [...before, retried], ACCOUNTS);
   });
 
   it('gives Retry-After with a busy store', async () => {
@@ -125,7 +125,7 @@ describe('store faults on the embedded default', () => {
     );
     expect(replay.status).toBe(200);
     expect(replay.body).toEqual(during.body);
-    await expectLedgerConsistent(http, ledger.eventStore, [during], ACCOUNTS);
+    await expectLedgerConsistent(http, ledger.openedEventStore, [during], ACCOUNTS);
   });
 
   it('answers a committed command as done when its idempotency record cannot be saved', async () => {
@@ -159,7 +159,7 @@ describe('store faults on the embedded default', () => {
       );
       expect(again.status).toBe(200);
       expect(again.body).toEqual(committed.body);
-      await expectLedgerConsistent(http, ledger.eventStore, [first, committed], ACCOUNTS);
+      await expectLedgerConsistent(http, ledger.openedEventStore, [first, committed], ACCOUNTS);
     } finally {
       raw.exec('DROP TRIGGER refuse_records');
       raw.close();
@@ -183,7 +183,7 @@ describe('store faults on the embedded default', () => {
     now = undefined;
     expect(acknowledged.every((d) => d.status === 200)).toBe(true);
 
-    const events = await wholeLog(ledger.eventStore);
+    const events = await wholeLog(ledger.openedEventStore);
     const recorded = events.map((e) => e.recordedAt);
     expect(recorded).toEqual([...recorded].sort());
     expect(recorded).not.toContain('2000-01-01T00:00:00.000Z');
@@ -210,7 +210,7 @@ describe('store faults on the embedded default', () => {
       const early = await http.get(`/history/accounts/${accountId}?asOf=2001-01-01T00:00:00Z`);
       expect(early.status).toBe(404);
     }
-    await expectLedgerConsistent(http, ledger.eventStore, acknowledged, ACCOUNTS);
+    await expectLedgerConsistent(http, ledger.openedEventStore, acknowledged, ACCOUNTS);
   });
 
   it('notices a deleted data folder: readiness 503 and no command acknowledged into it', async () => {
@@ -227,8 +227,8 @@ describe('store faults on the embedded default', () => {
     expect(after.map((d) => d.status)).toEqual([503, 503, 503, 503, 503]);
     expect(after[0].body).toMatchObject({ code: 'STORE_UNAVAILABLE', reason: 'vanished' });
     // What this process still reads is the deleted file, which holds nothing of the refused ones.
-    const events = await wholeLog(ledger.eventStore);
+    const events = await wholeLog(ledger.openedEventStore);
     expect(committedButRefused(after, events)).toEqual([]);
-    await expectLedgerConsistent(http, ledger.eventStore, before, ACCOUNTS);
+    await expectLedgerConsistent(http, ledger.openedEventStore, before, ACCOUNTS);
   });
 });
