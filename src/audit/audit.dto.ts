@@ -1,10 +1,10 @@
 import { applyDecorators, Injectable, type PipeTransform } from '@nestjs/common';
 import { ApiParam, ApiPropertyOptional } from '@nestjs/swagger';
 import { Refuses } from '../http/openapi/refuses.decorator';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LedgerError } from '../problems/ledger-error';
 import { STREAM_ID_PATTERN } from '../http/dto/identifiers';
+import { IntegerText } from '../http/dto/integer-text';
 
 /** The alphabet the request-context middleware accepts for X-Correlation-Id. */
 export const CORRELATION_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -20,7 +20,7 @@ export class AuditPageQuery {
     description: `JSON pages default to ${AUDIT_DEFAULT_PAGE_SIZE}; NDJSON and CSV exports without a limit hold everything from the cursor on`,
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(1)
   @Max(AUDIT_MAX_PAGE_SIZE)

@@ -199,6 +199,7 @@ describe('GET /events and GET /streams/{id}/events', () => {
 
   it.each([
     ['/events?limit=0', ['limit']],
+    ['/events?fromPosition=', ['fromPosition']],
     ['/events?limit=1001', ['limit']],
     ['/events?limit=ten', ['limit']],
     ['/events?fromPosition=-1', ['fromPosition']],

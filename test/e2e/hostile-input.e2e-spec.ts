@@ -131,6 +131,10 @@ describe('hostile input', () => {
     ['bad status', '/accounts?status=frozen'],
     ['consistentWith negative', '/accounts?consistentWith=-1'],
     ['consistentWith text', '/accounts/target?consistentWith=soon'],
+    ['consistentWith empty', '/accounts?consistentWith='],
+    ['consistentWith in exponent form', '/accounts?consistentWith=1e3'],
+    ['limit in hexadecimal', '/accounts?limit=0x10'],
+    ['limit empty', '/accounts?limit='],
   ];
 
   it.each(badQueries)('%s → 400 problem', async (_name, path) => {

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   IsIn,
@@ -16,6 +16,7 @@ import { DEFAULT_PAGE_SIZE, HistoryPage, MAX_PAGE_SIZE } from './history-page.dt
 import { IsInstant, NotBefore } from './validators';
 import { PageLimit } from '../../http/dto/paging.decorators';
 import { STREAM_ID_PATTERN, STREAM_ID_RULE } from '../../http/dto/identifiers';
+import { IntegerText } from '../../http/dto/integer-text';
 
 export const LEDGER_EVENT_TYPES: readonly string[] = [
   ...ACCOUNT_EVENT_TYPES,
@@ -36,7 +37,7 @@ export class EventLogQuery extends HistoryPage {
     description: 'Lowest global position, inclusive',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -48,7 +49,7 @@ export class EventLogQuery extends HistoryPage {
     description: 'Highest global position, inclusive; not below fromPosition',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
@@ -106,7 +107,7 @@ export class StreamEventsQuery {
     description: 'First revision to read, inclusive; backwards defaults to the last event',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

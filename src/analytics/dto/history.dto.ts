@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from '../../http/dto/identifiers';
 import { HistoryPage } from './history-page.dto';
 import { IsInstant, NotTogetherWith } from './validators';
+import { IntegerText } from '../../http/dto/integer-text';
 
 export class AccountHistoryQuery {
   @ApiPropertyOptional({
@@ -21,7 +21,7 @@ export class AccountHistoryQuery {
     description: 'The account as it was after this stream revision; not with asOf',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ID_PATTERN, ID_RULE } from './identifiers';
 import { PageCursor, PageLimit } from './paging.decorators';
+import { IntegerText } from './integer-text';
 
 /** Query strings arrive as text; each field is turned into one plain typed value or refused. */
 export class ReadOptionsQuery {
@@ -12,7 +12,7 @@ export class ReadOptionsQuery {
     description: 'Wait until read models have applied this global position',
   })
   @IsOptional()
-  @Type(() => Number)
+  @IntegerText()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IntegerText } from './integer-text';
 
 /** `limit`: an optional page size from 1 to `max`, documented with its default. */
 export const PageLimit = (max: number, defaultSize: number, description?: string) =>
@@ -14,7 +14,7 @@ export const PageLimit = (max: number, defaultSize: number, description?: string
       ...(description ? { description } : {}),
     }),
     IsOptional(),
-    Type(() => Number),
+    IntegerText(),
     IsInt(),
     Min(1),
     Max(max),
