@@ -1,7 +1,8 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../config/config-error';
+import { developmentKeyFile } from '../config/development-key-file';
 import { ledgerEnvironment } from '../config/environment';
 import { AnchorKeyring, parsePublicKeys, parseSigningKey } from './anchor-keys';
 
@@ -129,29 +130,8 @@ function parsed<T>(setting: string, source: string, parse: () => T): T {
   }
 }
 
-/**
- * Reads the key file, or creates it. The key is written to a private temporary file first and
- * then linked into place, which fails if the file exists: a process that loses that race reads
- * the winner's key, never a half-written file.
- */
 function developmentKey(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const { privateKey } = generateKeyPairSync('ed25519');
-  const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, pem, { flag: 'wx', mode: 0o600 });
-  try {
-    linkSync(temporary, file);
-    return pem;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(file, 'utf8');
-  } finally {
-    unlinkSync(temporary);
-  }
+  return developmentKeyFile(file, () =>
+    generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+  );
 }

@@ -1,7 +1,8 @@
 import { hkdfSync, randomBytes } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError } from '../config/config-error';
+import { developmentKeyFile } from '../config/development-key-file';
 import { ledgerEnvironment } from '../config/environment';
 
 export const PRIVACY_CONFIG = Symbol('PRIVACY_CONFIG');
@@ -82,24 +83,6 @@ function readSetting(setting: string, file: string): string {
   }
 }
 
-/** Created through a private temporary file linked into place, as the anchor key is. */
 function developmentKey(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(dirname(file), { recursive: true });
-  const key = randomBytes(32).toString('hex');
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temporary, `${key}\n`, { flag: 'wx', mode: 0o600 });
-  try {
-    linkSync(temporary, file);
-    return key;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    return readFileSync(file, 'utf8');
-  } finally {
-    unlinkSync(temporary);
-  }
+  return developmentKeyFile(file, () => `${randomBytes(32).toString('hex')}\n`);
 }
