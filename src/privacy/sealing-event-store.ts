@@ -11,6 +11,7 @@ import type {
   Subscription,
 } from '../event-store/event-store.port';
 import type { ExpectedRevision } from '../event-store/expected-revision';
+import { ReadMappingEventStore } from '../event-store/read-mapping-event-store';
 import { PersonalDataSealer } from './personal-data-sealer';
 
 /** Streams whose subject is remembered; a stream's subject never changes once it has events. */
@@ -104,47 +105,15 @@ export class SealingEventStore implements EventStore {
   }
 }
 
-class OpenedEventStore implements EventStore {
+class OpenedEventStore extends ReadMappingEventStore {
   constructor(
-    private readonly sealed: SealingEventStore,
+    sealed: SealingEventStore,
     private readonly sealer: PersonalDataSealer,
-  ) {}
-
-  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
-    return this.sealed.append(streamId, events, expected);
+  ) {
+    super(sealed);
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]> {
-    return this.openAll(await this.sealed.readStream(streamId, options));
-  }
-
-  findEvent(
-    streamId: string,
-    eventId: string,
-    options?: FindEventOptions,
-  ): Promise<EventLocation | undefined> {
-    return this.sealed.findEvent(streamId, eventId, options);
-  }
-
-  async readAll(options?: ReadAllOptions): Promise<EventEnvelope[]> {
-    return this.openAll(await this.sealed.readAll(options));
-  }
-
-  headPosition(): Promise<number> {
-    return this.sealed.headPosition();
-  }
-
-  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
-    return this.sealed.subscribeToAll(options, async (events) =>
-      handler(await this.openAll(events)),
-    );
-  }
-
-  close(): Promise<void> {
-    return this.sealed.close();
-  }
-
-  private async openAll(events: EventEnvelope[]): Promise<EventEnvelope[]> {
+  protected async mapRead(events: EventEnvelope[]): Promise<EventEnvelope[]> {
     const opened: EventEnvelope[] = [];
     for (const event of events) opened.push(await this.sealer.open(event));
     return opened;
