@@ -16,6 +16,7 @@ import type { EventStore } from '../../src/event-store/event-store.port';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { removeDataDir } from '../../harness/data-dir';
 import { foldLedger } from './ledger-fold';
+import { traceStuckEvents } from './stuck-event-trace';
 import { wholeLog } from './whole-log';
 import { type LedgerProcess, startLedgerProcess } from '../../harness/ledger-process';
 import { type SplitRole, splitStack } from '../../harness/split-stack';
@@ -535,20 +536,41 @@ export async function expectConverged(
     if (found.length > 0) {
       // Read-your-writes promised these at the head; say whether they are merely late or wrong.
       await sleep(5000);
-      const later = differences(
-        truth,
-        await readModelView(http, ownerId, truth.transfers.keys(), 0),
+      const laterView = await readModelView(http, ownerId, truth.transfers.keys(), 0);
+      const later = differences(truth, laterView);
+      const trace = await traceStuckTransfers(cluster, store, truth, laterView).catch(
+        (error: Error) => [`(no trace: ${error.message})`],
       );
+      // The summary and the trace last: CI shows the end of a failure's output.
       throw new Error(
-        `read models differ from the event store at consistentWith=${truth.head} ` +
-          `(${found.length} differences; ${later.length} still 5 s later):\n` +
-          found.slice(0, 15).join('\n'),
+        found.slice(0, 15).join('\n') +
+          `\nwhere the first transfers that stayed behind stopped:\n${trace.join('\n')}` +
+          `\nread models differ from the event store at consistentWith=${truth.head} ` +
+          `(${found.length} differences; ${later.length} still 5 s later)`,
       );
     }
     return truth;
   } finally {
     await store.close();
   }
+}
+
+/** The first event each lagging transfer document is missing, traced through the pipeline. */
+async function traceStuckTransfers(
+  cluster: PipelineCluster,
+  store: EventStore,
+  truth: LedgerTruth,
+  view: ReadModelView,
+): Promise<string[]> {
+  const behind = [...truth.transfers]
+    .filter(([id, transfer]) => (view.transfers.get(id)?.revision ?? -1) < transfer.revision)
+    .slice(0, 5)
+    .map(([id]) => ({ id, shown: view.transfers.get(id)?.revision ?? -1 }));
+  const log = await wholeLog(store);
+  const missing = behind.flatMap(({ id, shown }) =>
+    log.filter((e) => idFromStream(e.streamId) === id && e.revision === shown + 1),
+  );
+  return traceStuckEvents(cluster.topic, cluster.stack.env.MONGODB_URL, 'transfer-status', missing);
 }
 
 function kafka(clientId: string): Kafka {
