@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { ownerScope } from '../auth/access';
-import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { CurrentActor } from '../auth/auth.decorators';
+import { ApiController } from './api-controller.decorator';
 import type { Actor } from '../event-store/event-envelope';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
@@ -27,11 +28,7 @@ import { Refuses } from './openapi/refuses.decorator';
 
 const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
 
-@ApiTags('transfers')
-@ApiBearerAuth()
-@Roles('client', 'teller')
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
-@Controller('transfers')
+@ApiController('transfers', 'client', 'teller')
 export class TransfersController {
   constructor(
     private readonly commandBus: CommandBus,
