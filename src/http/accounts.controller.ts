@@ -38,7 +38,7 @@ import {
   OpenAccountAnswer,
   TransactionPage,
 } from './dto/account-answers.dto';
-import { HEADERS } from './openapi/problem-schemas';
+import { GetById } from './get-by-id.decorator';
 import { Refuses } from './openapi/refuses.decorator';
 import { ApiIdParam, IdParam } from './id-param.pipe';
 
@@ -176,13 +176,7 @@ export class AccountsController {
     return { ...page, items: page.items.map(accountView) };
   }
 
-  @Get(':id')
-  @ApiOkResponse({
-    type: AccountView,
-    headers: { ETag: { ...HEADERS.ETag, required: true } },
-  })
-  @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND')
+  @GetById(AccountView, 'ACCOUNT_NOT_FOUND')
   async get(
     @Param('id', IdParam) accountId: string,
     @Query() query: ReadOptionsQuery,

@@ -1,6 +1,5 @@
-import { Body, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiOkResponse } from '@nestjs/swagger';
 import { ownerScope } from '../auth/access';
 import { CurrentActor } from '../auth/auth.decorators';
 import { ApiController } from './api-controller.decorator';
@@ -20,10 +19,10 @@ import { commandResponse } from './command-response';
 import { ConsistentReads } from './consistent-reads';
 import { ReadOptionsQuery } from './dto/page-query.dto';
 import { RequestTransferDto } from './dto/request-transfer.dto';
-import { ApiIdParam, IdParam } from './id-param.pipe';
+import { IdParam } from './id-param.pipe';
 import { CommandEndpoint } from './command-endpoint.decorator';
 import { TransferAnswer, TransferView } from './dto/transfer-answers.dto';
-import { HEADERS } from './openapi/problem-schemas';
+import { GetById } from './get-by-id.decorator';
 import { Refuses } from './openapi/refuses.decorator';
 
 const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
@@ -72,10 +71,7 @@ export class TransfersController {
     return commandResponse(response, result, { transferId, status: 'requested' });
   }
 
-  @Get(':id')
-  @ApiOkResponse({ type: TransferView, headers: { ETag: { ...HEADERS.ETag, required: true } } })
-  @ApiIdParam()
-  @Refuses('TRANSFER_NOT_FOUND')
+  @GetById(TransferView, 'TRANSFER_NOT_FOUND')
   async get(
     @Param('id', IdParam) transferId: string,
     @Query() query: ReadOptionsQuery,
