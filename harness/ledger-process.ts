@@ -32,14 +32,25 @@ export interface ProcessOptions {
   nodeArgs?: string[];
 }
 
-/** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits for /health. */
-export async function startLedgerProcess(
+export interface SpawnedProcess {
+  child: ChildProcess;
+  url: string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  isAlive(): boolean;
+}
+
+/**
+ * Starts the entry point as its own OS process on a free port, as `npm start` does, and hands
+ * everything it prints to `onOutput`; does not wait for it to listen.
+ */
+export async function spawnLedgerProcess(
   env: Record<string, string>,
-  readyTimeoutMs = 60_000,
+  onOutput: (chunk: Buffer) => void,
   { script = 'src/main.ts', nodeArgs = [] }: ProcessOptions = {},
-): Promise<LedgerProcess> {
+): Promise<SpawnedProcess> {
   const port = await freePort();
-  const child: ChildProcess = spawn(
+  const child = spawn(
     process.execPath,
     [...nodeArgs, '-r', 'ts-node/register/transpile-only', script],
     {
@@ -48,14 +59,31 @@ export async function startLedgerProcess(
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  child.stdout!.on('data', onOutput);
+  child.stderr!.on('data', onOutput);
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    exited: once(child, 'exit').then(([code]) => code as number | null),
+    isAlive: () => child.exitCode === null && child.signalCode === null,
+  };
+}
+
+/** Starts `src/main.ts` as its own OS process, as `npm start` does, and waits for /health. */
+export async function startLedgerProcess(
+  env: Record<string, string>,
+  readyTimeoutMs = 60_000,
+  options: ProcessOptions = {},
+): Promise<LedgerProcess> {
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  const url = `http://127.0.0.1:${port}`;
+  const { child, url, exited, isAlive } = await spawnLedgerProcess(
+    env,
+    (chunk) => (output += chunk.toString()),
+    options,
+  );
   const deadline = Date.now() + readyTimeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
+    if (!isAlive()) {
       throw new Error(`ledger process exited during start-up:\n${output}`);
     }
     try {
@@ -74,7 +102,7 @@ export async function startLedgerProcess(
     pid: child.pid!,
     output: () => output,
     kill: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (isAlive()) child.kill(signal);
       return exited;
     },
   };

@@ -4,10 +4,10 @@
  * as `npm start` runs it. Every child started here is killed by `stopAllRoles`, and with SIGKILL on
  * exit should the benchmark end any other way.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnLedgerProcess } from '../../harness/ledger-process';
 
 export const ROOT = resolve(__dirname, '../..');
 const INFRA_SCRIPT = 'infra/infra.sh';
@@ -69,18 +69,6 @@ export function stopInfra(infra: Infra): void {
   infra.started = [];
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
 export interface RoleProcess {
   role: string;
   url: string;
@@ -105,27 +93,22 @@ export async function startRole(role: string, env: Record<string, string>): Prom
       for (const child of children) if (child.isAlive()) child.child.kill('SIGKILL');
     });
   }
-  const port = await freePort();
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, LEDGER_ROLE: role, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
   const output: string[] = [];
   const keep = (chunk: Buffer) => {
     output.push(...chunk.toString().split('\n').filter(Boolean));
     if (output.length > 400) output.splice(0, output.length - 400);
   };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  const { child, url, exited, isAlive } = await spawnLedgerProcess(
+    { ...env, LEDGER_ROLE: role },
+    keep,
+  );
   const processHandle: RoleProcess = {
     role,
-    url: `http://127.0.0.1:${port}`,
+    url,
     child,
     spawnedAt: performance.now(),
-    exited,
-    isAlive: () => child.exitCode === null && child.signalCode === null,
+    exited: exited.then(() => undefined),
+    isAlive,
     tail: (lines = 30) => output.slice(-lines).join('\n'),
   };
   children.add(processHandle);

@@ -1,13 +1,6 @@
-import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiExtraModels,
-  ApiHeader,
-  ApiOkResponse,
-  ApiTags,
-  getSchemaPath,
-} from '@nestjs/swagger';
+import { Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiController } from '../http/api-controller.decorator';
 import { headerRef } from '../http/openapi/problem-schemas';
 import { Refuses } from '../http/openapi/refuses.decorator';
 import { streamedContent } from '../http/openapi/streamed-answer';
@@ -54,11 +47,7 @@ const EXPORT_DESCRIPTION =
  * The auditors' view: the event store's own record (not read models), its hash chain checked on
  * demand, and anchors. Every call is itself recorded in `audit_reads` before anything is read.
  */
-@ApiTags('audit')
-@ApiBearerAuth()
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
-@Roles('auditor')
-@Controller('audit')
+@ApiController('audit', 'auditor')
 export class AuditController {
   constructor(
     private readonly history: AuditHistory,

@@ -44,85 +44,81 @@ export class CommandExecutor {
     context: CommandContext,
     authorize?: (state: S) => void,
   ): Promise<CommandResult> {
-    const type = (command as { type?: string }).type ?? 'unknown';
+    return this.counted((command as { type?: string }).type ?? 'unknown', async () => {
+      const streamId = decider.streamId(id);
+      for (let attempt = 1; ; attempt++) {
+        const current = await this.aggregates.load(decider, id);
+        // Before anything else answers, so a refused caller learns nothing about the stream.
+        authorize?.(current.state);
+        if (attempt === 1 && context.replayableSince !== undefined) {
+          const earlier = await this.earlierOutcome(streamId, context);
+          if (earlier) return earlier;
+        }
+        const revision = current.revision < 0 ? 'no-stream' : current.revision;
+        if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+          const earlier = await this.earlierOutcome(streamId, context);
+          if (earlier) return earlier;
+          throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
+        }
+        let events: E[];
+        try {
+          events = decider.decide(command, current.state);
+        } catch (error) {
+          // The refusal may be the command's own first effect (a withdrawal that emptied the account).
+          const earlier =
+            error instanceof DomainError && (await this.earlierOutcome(streamId, context));
+          if (earlier) return earlier;
+          throw error;
+        }
+        if (events.length === 0) {
+          const earlier = await this.earlierOutcome(streamId, context);
+          return earlier || { streamId, revision: current.revision, position: current.position };
+        }
+        const newEvents = events.map((event, index) => toNewEvent(event, index, context));
+        try {
+          const timer = this.metrics?.appendDuration.startTimer();
+          // A replay decides again on today's state but sends the same event ids, which the store
+          // recognises: it writes nothing and answers where the first attempt's events sit.
+          const appended = await this.store.append(streamId, newEvents, revision);
+          timer?.();
+          if (appended.revision === current.revision + events.length) {
+            this.metrics?.eventsAppended.inc(events.length);
+            this.aggregates.appended(
+              decider,
+              id,
+              current,
+              events,
+              appended,
+              newEvents.at(-1)!.eventId,
+            );
+          }
+          return { streamId, ...appended };
+        } catch (error) {
+          if (error instanceof PartialDuplicateAppendError) {
+            // Decided differently from the first attempt, which then wrote fewer or more events.
+            const earlier = await this.earlierOutcome(streamId, context);
+            if (earlier) return earlier;
+          }
+          if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          if (context.expectedRevision !== undefined) {
+            throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
+          }
+          if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId, attempt);
+          await sleep(Math.random() * 2 ** Math.min(attempt, 6));
+        }
+      }
+    });
+  }
+
+  /** Counts each command by its type and outcome: ok, or the code it was refused with. */
+  private async counted(type: string, run: () => Promise<CommandResult>): Promise<CommandResult> {
     try {
-      const result = await this.decideAndAppend(decider, id, command, context, authorize);
+      const result = await run();
       this.metrics?.commands.inc({ command: type, outcome: 'ok' });
       return result;
     } catch (error) {
       this.metrics?.commands.inc({ command: type, outcome: outcomeOf(error) });
       throw error;
-    }
-  }
-
-  private async decideAndAppend<C, E extends { type: string; data: unknown }, S>(
-    decider: Decider<C, E, S>,
-    id: string,
-    command: C,
-    context: CommandContext,
-    authorize?: (state: S) => void,
-  ): Promise<CommandResult> {
-    const streamId = decider.streamId(id);
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.aggregates.load(decider, id);
-      // Before anything else answers, so a refused caller learns nothing about the stream.
-      authorize?.(current.state);
-      if (attempt === 1 && context.replayableSince !== undefined) {
-        const earlier = await this.earlierOutcome(streamId, context);
-        if (earlier) return earlier;
-      }
-      const revision = current.revision < 0 ? 'no-stream' : current.revision;
-      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-        const earlier = await this.earlierOutcome(streamId, context);
-        if (earlier) return earlier;
-        throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
-      }
-      let events: E[];
-      try {
-        events = decider.decide(command, current.state);
-      } catch (error) {
-        // The refusal may be the command's own first effect (a withdrawal that emptied the account).
-        const earlier =
-          error instanceof DomainError && (await this.earlierOutcome(streamId, context));
-        if (earlier) return earlier;
-        throw error;
-      }
-      if (events.length === 0) {
-        const earlier = await this.earlierOutcome(streamId, context);
-        return earlier || { streamId, revision: current.revision, position: current.position };
-      }
-      const newEvents = events.map((event, index) => toNewEvent(event, index, context));
-      try {
-        const timer = this.metrics?.appendDuration.startTimer();
-        // A replay decides again on today's state but sends the same event ids, which the store
-        // recognises: it writes nothing and answers where the first attempt's events sit.
-        const appended = await this.store.append(streamId, newEvents, revision);
-        timer?.();
-        if (appended.revision === current.revision + events.length) {
-          this.metrics?.eventsAppended.inc(events.length);
-          this.aggregates.appended(
-            decider,
-            id,
-            current,
-            events,
-            appended,
-            newEvents.at(-1)!.eventId,
-          );
-        }
-        return { streamId, ...appended };
-      } catch (error) {
-        if (error instanceof PartialDuplicateAppendError) {
-          // Decided differently from the first attempt, which then wrote fewer or more events.
-          const earlier = await this.earlierOutcome(streamId, context);
-          if (earlier) return earlier;
-        }
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (context.expectedRevision !== undefined) {
-          throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
-        }
-        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId, attempt);
-        await sleep(Math.random() * 2 ** Math.min(attempt, 6));
-      }
     }
   }
 

@@ -1,10 +1,12 @@
-import { Body, Controller, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Get, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { mayActOnAccountOf, ownerScope, seesEveryAccount } from '../auth/access';
 import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { ApiController } from './api-controller.decorator';
 import type { Actor } from '../event-store/event-envelope';
 import { LedgerError } from '../problems/ledger-error';
+import type { ProblemCode } from '../problems/problem-catalog';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
 import {
@@ -36,17 +38,13 @@ import {
   OpenAccountAnswer,
   TransactionPage,
 } from './dto/account-answers.dto';
-import { HEADERS } from './openapi/problem-schemas';
+import { GetById } from './get-by-id.decorator';
 import { Refuses } from './openapi/refuses.decorator';
 import { ApiIdParam, IdParam } from './id-param.pipe';
 
 const ACCOUNT_ID_NAMESPACE = '0d3b4c5e-7f81-4a2b-9c3d-4e5f60718293';
 
-@ApiTags('accounts')
-@ApiBearerAuth()
-@Roles('client', 'teller')
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
-@Controller('accounts')
+@ApiController('accounts', 'client', 'teller')
 export class AccountsController {
   constructor(
     private readonly commandBus: CommandBus,
@@ -104,15 +102,7 @@ export class AccountsController {
   /** Money from outside the ledger: tellers only (see mayBringMoneyIn). */
   @Post(':id/deposits')
   @Roles('teller')
-  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Deposited' })
-  @ApiIdParam()
-  @Refuses(
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
-    'INVALID_AMOUNT',
-    'AMOUNT_OUT_OF_RANGE',
-    'FORBIDDEN',
-  )
+  @AccountCommandEndpoint('Deposited', 'INVALID_AMOUNT', 'AMOUNT_OUT_OF_RANGE', 'FORBIDDEN')
   deposit(
     @Param('id', IdParam) accountId: string,
     @Body() body: MoneyMovementDto,
@@ -123,11 +113,8 @@ export class AccountsController {
   }
 
   @Post(':id/withdrawals')
-  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Withdrawn' })
-  @ApiIdParam()
-  @Refuses(
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
+  @AccountCommandEndpoint(
+    'Withdrawn',
     'INVALID_AMOUNT',
     'AMOUNT_OUT_OF_RANGE',
     'INSUFFICIENT_FUNDS',
@@ -144,11 +131,8 @@ export class AccountsController {
   /** Credit is granted, changed or withdrawn by tellers and admins only (see mayGrantCredit). */
   @Put(':id/overdraft-limit')
   @Roles('teller', 'admin')
-  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Limit set' })
-  @ApiIdParam()
-  @Refuses(
-    'ACCOUNT_NOT_FOUND',
-    'ACCOUNT_CLOSED',
+  @AccountCommandEndpoint(
+    'Limit set',
     'INVALID_OVERDRAFT_LIMIT',
     'AMOUNT_OUT_OF_RANGE',
     'FORBIDDEN',
@@ -166,9 +150,7 @@ export class AccountsController {
   }
 
   @Post(':id/close')
-  @CommandEndpoint({ status: 200, type: AccountCommandAnswer, description: 'Closed' })
-  @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', 'BALANCE_NOT_ZERO', 'TRANSFER_IN_FLIGHT')
+  @AccountCommandEndpoint('Closed', 'BALANCE_NOT_ZERO', 'TRANSFER_IN_FLIGHT')
   async close(
     @Param('id', IdParam) accountId: string,
     @CommandCtx() context: CommandContext,
@@ -194,13 +176,7 @@ export class AccountsController {
     return { ...page, items: page.items.map(accountView) };
   }
 
-  @Get(':id')
-  @ApiOkResponse({
-    type: AccountView,
-    headers: { ETag: { ...HEADERS.ETag, required: true } },
-  })
-  @ApiIdParam()
-  @Refuses('ACCOUNT_NOT_FOUND')
+  @GetById(AccountView, 'ACCOUNT_NOT_FOUND')
   async get(
     @Param('id', IdParam) accountId: string,
     @Query() query: ReadOptionsQuery,
@@ -248,6 +224,18 @@ export class AccountsController {
     );
     return commandResponse(response, result, { accountId });
   }
+}
+
+/**
+ * What every command on an existing account shares: the account id in the path, the refusals of
+ * an account that is not there or closed, and its answer (the description says what was done).
+ */
+function AccountCommandEndpoint(description: string, ...refusals: ProblemCode[]) {
+  return applyDecorators(
+    CommandEndpoint({ status: 200, type: AccountCommandAnswer, description }),
+    ApiIdParam(),
+    Refuses('ACCOUNT_NOT_FOUND', 'ACCOUNT_CLOSED', ...refusals),
+  );
 }
 
 function accountView({ _id, ...summary }: AccountSummary) {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Param, Post, Query, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ownerScope } from '../auth/access';
-import { CurrentActor, Roles } from '../auth/auth.decorators';
+import { CurrentActor } from '../auth/auth.decorators';
+import { ApiController } from './api-controller.decorator';
 import type { Actor } from '../event-store/event-envelope';
 import type { Response } from 'express';
 import { v5 as uuidv5 } from 'uuid';
@@ -19,19 +19,15 @@ import { commandResponse } from './command-response';
 import { ConsistentReads } from './consistent-reads';
 import { ReadOptionsQuery } from './dto/page-query.dto';
 import { RequestTransferDto } from './dto/request-transfer.dto';
-import { ApiIdParam, IdParam } from './id-param.pipe';
+import { IdParam } from './id-param.pipe';
 import { CommandEndpoint } from './command-endpoint.decorator';
 import { TransferAnswer, TransferView } from './dto/transfer-answers.dto';
-import { HEADERS } from './openapi/problem-schemas';
+import { GetById } from './get-by-id.decorator';
 import { Refuses } from './openapi/refuses.decorator';
 
 const TRANSFER_ID_NAMESPACE = '3c9e1f2a-6b7d-4e8f-a1b2-c3d4e5f60718';
 
-@ApiTags('transfers')
-@ApiBearerAuth()
-@Roles('client', 'teller')
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
-@Controller('transfers')
+@ApiController('transfers', 'client', 'teller')
 export class TransfersController {
   constructor(
     private readonly commandBus: CommandBus,
@@ -75,10 +71,7 @@ export class TransfersController {
     return commandResponse(response, result, { transferId, status: 'requested' });
   }
 
-  @Get(':id')
-  @ApiOkResponse({ type: TransferView, headers: { ETag: { ...HEADERS.ETag, required: true } } })
-  @ApiIdParam()
-  @Refuses('TRANSFER_NOT_FOUND')
+  @GetById(TransferView, 'TRANSFER_NOT_FOUND')
   async get(
     @Param('id', IdParam) transferId: string,
     @Query() query: ReadOptionsQuery,

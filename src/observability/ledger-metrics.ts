@@ -7,153 +7,149 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export class LedgerMetrics {
   readonly registry = new Registry();
 
-  readonly httpRequests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
+  readonly httpRequests = this.counter(
+    'http_requests_total',
+    'HTTP requests by route template and status',
+    ['method', 'route', 'status'],
+  );
 
-  readonly httpDuration = new Histogram({
-    name: 'http_request_duration_seconds',
-    help: 'HTTP request latency by route template and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [this.registry],
-  });
+  readonly httpDuration = this.histogram(
+    'http_request_duration_seconds',
+    'HTTP request latency by route template and status',
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    ['method', 'route', 'status'],
+  );
 
-  readonly commands = new Counter({
-    name: 'ledger_commands_total',
-    help: 'Commands handled, by command type and outcome (ok or the refusal code)',
-    labelNames: ['command', 'outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly commands = this.counter(
+    'ledger_commands_total',
+    'Commands handled, by command type and outcome (ok or the refusal code)',
+    ['command', 'outcome'],
+  );
 
-  readonly appendDuration = new Histogram({
-    name: 'ledger_event_store_append_seconds',
-    help: 'Event store append latency',
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
-    registers: [this.registry],
-  });
+  readonly appendDuration = this.histogram(
+    'ledger_event_store_append_seconds',
+    'Event store append latency',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+  );
 
-  readonly eventsAppended = new Counter({
-    name: 'ledger_events_appended_total',
-    help: 'Events appended to the event store by this process',
-    registers: [this.registry],
-  });
+  readonly eventsAppended = this.counter(
+    'ledger_events_appended_total',
+    'Events appended to the event store by this process',
+  );
 
-  readonly appendGroupSize = new Histogram({
-    name: 'ledger_event_store_group_size',
-    help: 'Requests committed together in one embedded event store transaction (one fsync)',
-    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
-    registers: [this.registry],
-  });
+  readonly appendGroupSize = this.histogram(
+    'ledger_event_store_group_size',
+    'Requests committed together in one embedded event store transaction (one fsync)',
+    [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  );
 
-  readonly clockStepsBack = new Counter({
-    name: 'ledger_clock_steps_back_total',
-    help: 'Appends whose clock reading was behind the log, stored at the last recorded time instead',
-    registers: [this.registry],
-  });
+  readonly clockStepsBack = this.counter(
+    'ledger_clock_steps_back_total',
+    'Appends whose clock reading was behind the log, stored at the last recorded time instead',
+  );
 
-  readonly storageWaits = new Counter({
-    name: 'ledger_consumer_storage_waits_total',
-    help: 'Batches a consumer retried later because a store was busy or full, by consumer and reason',
-    labelNames: ['consumer', 'reason'] as const,
-    registers: [this.registry],
-  });
+  readonly storageWaits = this.counter(
+    'ledger_consumer_storage_waits_total',
+    'Batches a consumer retried later because a store was busy or full, by consumer and reason',
+    ['consumer', 'reason'],
+  );
 
-  readonly idempotencySaveFailures = new Counter({
-    name: 'ledger_idempotency_save_failures_total',
-    help: 'Committed commands whose stored answer could not be saved; a retry rebuilds it',
-    registers: [this.registry],
-  });
+  readonly idempotencySaveFailures = this.counter(
+    'ledger_idempotency_save_failures_total',
+    'Committed commands whose stored answer could not be saved; a retry rebuilds it',
+  );
 
-  readonly idempotencyPendingFailures = new Counter({
-    name: 'ledger_idempotency_pending_failures_total',
-    help: 'Idempotency-Key commands run without a record of their start (the read store refused it)',
-    registers: [this.registry],
-  });
+  readonly idempotencyPendingFailures = this.counter(
+    'ledger_idempotency_pending_failures_total',
+    'Idempotency-Key commands run without a record of their start (the read store refused it)',
+  );
 
-  readonly eventsHandled = new Counter({
-    name: 'ledger_consumer_events_total',
-    help: 'Events handed to each feed consumer (projection, process manager) by this process',
-    labelNames: ['consumer'] as const,
-    registers: [this.registry],
-  });
+  readonly eventsHandled = this.counter(
+    'ledger_consumer_events_total',
+    'Events handed to each feed consumer (projection, process manager) by this process',
+    ['consumer'],
+  );
 
-  readonly consumerFailures = new Counter({
-    name: 'ledger_consumer_failures_total',
-    help: 'Failed batches per feed consumer; each failure restarts the consumer',
-    labelNames: ['consumer'] as const,
-    registers: [this.registry],
-  });
+  readonly consumerFailures = this.counter(
+    'ledger_consumer_failures_total',
+    'Failed batches per feed consumer; each failure restarts the consumer',
+    ['consumer'],
+  );
 
-  readonly eventStoreSkipped = new Counter({
-    name: 'ledger_event_store_skipped_events_total',
-    help: 'Events in the global log passed over because Ledgerline did not write them, by reason',
-    labelNames: ['reason'] as const,
-    registers: [this.registry],
-  });
+  readonly eventStoreSkipped = this.counter(
+    'ledger_event_store_skipped_events_total',
+    'Events in the global log passed over because Ledgerline did not write them, by reason',
+    ['reason'],
+  );
 
-  readonly idempotentReplays = new Counter({
-    name: 'ledger_idempotency_replays_total',
-    help: 'Commands answered from a stored answer because their Idempotency-Key was seen',
-    registers: [this.registry],
-  });
+  readonly idempotentReplays = this.counter(
+    'ledger_idempotency_replays_total',
+    'Commands answered from a stored answer because their Idempotency-Key was seen',
+  );
 
-  readonly consistencyWaits = new Counter({
-    name: 'ledger_consistency_waits_total',
-    help: 'consistentWith waits by outcome (reached or timeout)',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly consistencyWaits = this.counter(
+    'ledger_consistency_waits_total',
+    'consistentWith waits by outcome (reached or timeout)',
+    ['outcome'],
+  );
 
-  readonly stateCacheHits = new Counter({
-    name: 'ledger_state_cache_hits_total',
-    help: 'Aggregate loads that started from the in-memory state cache',
-    registers: [this.registry],
-  });
+  readonly stateCacheHits = this.counter(
+    'ledger_state_cache_hits_total',
+    'Aggregate loads that started from the in-memory state cache',
+  );
 
-  readonly stateCacheMisses = new Counter({
-    name: 'ledger_state_cache_misses_total',
-    help: 'Aggregate loads that found no cached state (or one of another fold version)',
-    registers: [this.registry],
-  });
+  readonly stateCacheMisses = this.counter(
+    'ledger_state_cache_misses_total',
+    'Aggregate loads that found no cached state (or one of another fold version)',
+  );
 
-  readonly stateCacheEvictions = new Counter({
-    name: 'ledger_state_cache_evictions_total',
-    help: 'Cached aggregate states dropped to stay within the entry and byte bounds',
-    registers: [this.registry],
-  });
+  readonly stateCacheEvictions = this.counter(
+    'ledger_state_cache_evictions_total',
+    'Cached aggregate states dropped to stay within the entry and byte bounds',
+  );
 
-  readonly snapshotLoads = new Counter({
-    name: 'ledger_snapshot_loads_total',
-    help: 'Snapshot look-ups on a cache miss, by outcome: used, none, stale (other fold version or not in the stream), failed',
-    labelNames: ['outcome'] as const,
-    registers: [this.registry],
-  });
+  readonly snapshotLoads = this.counter(
+    'ledger_snapshot_loads_total',
+    'Snapshot look-ups on a cache miss, by outcome: used, none, stale (other fold version or not in the stream), failed',
+    ['outcome'],
+  );
 
-  readonly snapshotsWritten = new Counter({
-    name: 'ledger_snapshots_written_total',
-    help: 'Snapshots written in the background',
-    registers: [this.registry],
-  });
+  readonly snapshotsWritten = this.counter(
+    'ledger_snapshots_written_total',
+    'Snapshots written in the background',
+  );
 
-  readonly snapshotWriteFailures = new Counter({
-    name: 'ledger_snapshot_write_failures_total',
-    help: 'Snapshot writes that failed; commands are unaffected, the next one tries again',
-    registers: [this.registry],
-  });
+  readonly snapshotWriteFailures = this.counter(
+    'ledger_snapshot_write_failures_total',
+    'Snapshot writes that failed; commands are unaffected, the next one tries again',
+  );
 
-  readonly aggregateEventsRead = new Histogram({
-    name: 'ledger_aggregate_events_read',
-    help: 'Events read from the event store to load one aggregate (those after its snapshot or cached state)',
-    buckets: [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 10000],
-    registers: [this.registry],
-  });
+  readonly aggregateEventsRead = this.histogram(
+    'ledger_aggregate_events_read',
+    'Events read from the event store to load one aggregate (those after its snapshot or cached state)',
+    [0, 1, 2, 5, 10, 25, 50, 100, 250, 1000, 10000],
+  );
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Each metric is registered in this process's own registry, and only there. */
+  private counter<L extends string = string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+  ): Counter<L> {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private histogram<L extends string = string>(
+    name: string,
+    help: string,
+    buckets: number[],
+    labelNames: readonly L[] = [],
+  ): Histogram<L> {
+    return new Histogram<L>({ name, help, buckets, labelNames, registers: [this.registry] });
   }
 
   /** A gauge whose value is read from the stores at scrape time, so every role reports the same. */

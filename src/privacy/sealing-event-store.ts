@@ -1,16 +1,7 @@
 import type { EventEnvelope, NewEvent } from '../event-store/event-envelope';
-import type {
-  AppendResult,
-  BatchHandler,
-  EventLocation,
-  EventStore,
-  FindEventOptions,
-  ReadAllOptions,
-  ReadStreamOptions,
-  SubscribeOptions,
-  Subscription,
-} from '../event-store/event-store.port';
+import type { AppendResult, EventStore } from '../event-store/event-store.port';
 import type { ExpectedRevision } from '../event-store/expected-revision';
+import { ForwardingEventStore } from '../event-store/forwarding-event-store';
 import { ReadMappingEventStore } from '../event-store/read-mapping-event-store';
 import { PersonalDataSealer } from './personal-data-sealer';
 
@@ -24,18 +15,19 @@ const SUBJECT_CACHE_SIZE = 10_000;
  * it reads and shows a field whose key was erased as ERASED: what the answers show, for checking
  * them against the whole history.
  */
-export class SealingEventStore implements EventStore {
+export class SealingEventStore extends ForwardingEventStore {
   private readonly subjects = new Map<string, string>();
   readonly opened: EventStore;
 
   constructor(
-    private readonly inner: EventStore,
+    inner: EventStore,
     private readonly sealer: PersonalDataSealer,
   ) {
+    super(inner);
     this.opened = new OpenedEventStore(this, sealer);
   }
 
-  async append(
+  override async append(
     streamId: string,
     events: NewEvent[],
     expected: ExpectedRevision,
@@ -58,34 +50,6 @@ export class SealingEventStore implements EventStore {
   /** The wrapped store, for checks of its own (its files) rather than of events. */
   get underlying(): EventStore {
     return this.inner;
-  }
-
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<EventEnvelope[]> {
-    return this.inner.readStream(streamId, options);
-  }
-
-  findEvent(
-    streamId: string,
-    eventId: string,
-    options?: FindEventOptions,
-  ): Promise<EventLocation | undefined> {
-    return this.inner.findEvent(streamId, eventId, options);
-  }
-
-  readAll(options?: ReadAllOptions): Promise<EventEnvelope[]> {
-    return this.inner.readAll(options);
-  }
-
-  headPosition(): Promise<number> {
-    return this.inner.headPosition();
-  }
-
-  subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
-    return this.inner.subscribeToAll(options, handler);
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   private async streamSubject(streamId: string): Promise<string | undefined> {

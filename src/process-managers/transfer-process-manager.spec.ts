@@ -3,8 +3,12 @@ import type { Decider } from '../domain/decider';
 import { DomainError, type DomainErrorCode } from '../domain/domain-error';
 import type { TransferCommand } from '../domain/transfers/transfer.commands';
 import type { TransferEvent } from '../domain/transfers/transfer.events';
-import { evolveTransfer, initialTransferState } from '../domain/transfers/transfer.state';
-import type { CommandContext } from '../commands/command-context';
+import {
+  evolveTransfer,
+  initialTransferState,
+  type TransferState,
+} from '../domain/transfers/transfer.state';
+import type { CommandContext, CommandResult } from '../commands/command-context';
 import type { CommandExecutor } from '../commands/command-executor';
 import type { EventEnvelope } from '../event-store/event-envelope';
 import type { AggregateLoader } from '../history/aggregate-loader';
@@ -47,6 +51,26 @@ const delivered = (event: TransferEvent): EventEnvelope => ({
   hash: '',
 });
 
+/** The executor's one method, as the fakes below stand in for it. */
+type Execute = (
+  decider: Decider<unknown, never, unknown>,
+  id: string,
+  command: AccountCommand | TransferCommand,
+  context: CommandContext,
+) => Promise<CommandResult>;
+
+/** A manager over a fake executor, and a fake loader that gives each transfer's state by id. */
+function managerOver(
+  execute: Execute,
+  load: (transferId: string) => { state: TransferState; revision: number },
+): TransferProcessManager {
+  const executor = { execute } as unknown as CommandExecutor;
+  const aggregates = {
+    load: async (_decider: unknown, id: string) => load(id),
+  } as unknown as AggregateLoader;
+  return new TransferProcessManager(executor, aggregates);
+}
+
 /**
  * Given the transfer's history, when an event of it is delivered (and some account commands are
  * refused), then the manager issues exactly these commands, in order.
@@ -59,23 +83,15 @@ function given(...history: TransferEvent[]) {
       refusals: Partial<Record<AccountCommand['type'], DomainErrorCode>> = {},
     ) {
       const steps: Step[] = [];
-      const executor = {
-        execute: async (
-          _decider: Decider<unknown, never, unknown>,
-          id: string,
-          command: AccountCommand | TransferCommand,
-          context: CommandContext,
-        ) => {
+      const manager = managerOver(
+        async (_decider, id, command, context) => {
           steps.push([id, command, context.commandId]);
           const refusal = refusals[command.type as AccountCommand['type']];
           if (refusal) throw new DomainError(refusal, `refused ${command.type}`);
           return { streamId: id, revision: 0, position: 0 };
         },
-      } as unknown as CommandExecutor;
-      const aggregates = {
-        load: async () => ({ state, revision: history.length - 1 }),
-      } as unknown as AggregateLoader;
-      const manager = new TransferProcessManager(executor, aggregates);
+        () => ({ state, revision: history.length - 1 }),
+      );
       return {
         async then(expected: Step[]) {
           await manager.handle([delivered(event)]);
@@ -172,13 +188,10 @@ describe('the transfer process manager', () => {
       .then([]));
 
   it('lets an error that is not a refusal end the batch, for the host to retry', async () => {
-    const executor = {
-      execute: () => Promise.reject(new Error('store unavailable')),
-    } as unknown as CommandExecutor;
-    const aggregates = {
-      load: async () => ({ state: evolveTransfer(initialTransferState, requested), revision: 0 }),
-    } as unknown as AggregateLoader;
-    const manager = new TransferProcessManager(executor, aggregates);
+    const manager = managerOver(
+      () => Promise.reject(new Error('store unavailable')),
+      () => ({ state: evolveTransfer(initialTransferState, requested), revision: 0 }),
+    );
     await expect(manager.handle([delivered(requested)])).rejects.toThrow('store unavailable');
   });
 });
@@ -202,13 +215,8 @@ function batchOf(transfers: { id: string; from: string; to: string }[]) {
   const seen = new Map<string, string[]>();
   let most = 0;
   let failing: string | undefined;
-  const executor = {
-    execute: async (
-      decider: Decider<unknown, never, unknown>,
-      id: string,
-      command: AccountCommand | TransferCommand,
-      context: CommandContext,
-    ) => {
+  const manager = managerOver(
+    async (decider, id, command, context) => {
       const stream = decider.streamId(id);
       inFlight.add(context.commandId);
       together.push([...inFlight]);
@@ -223,14 +231,8 @@ function batchOf(transfers: { id: string; from: string; to: string }[]) {
       }
       return { streamId: stream, revision: 0, position: 0 };
     },
-  } as unknown as CommandExecutor;
-  const aggregates = {
-    load: async (_decider: unknown, id: string) => ({
-      state: states.get(id) ?? initialTransferState,
-      revision: 0,
-    }),
-  } as unknown as AggregateLoader;
-  const manager = new TransferProcessManager(executor, aggregates);
+    (id) => ({ state: states.get(id) ?? initialTransferState, revision: 0 }),
+  );
   return {
     manager,
     failAt: (commandId: string) => (failing = commandId),
@@ -240,6 +242,10 @@ function batchOf(transfers: { id: string; from: string; to: string }[]) {
     seen,
   };
 }
+
+/** Twenty transfers that share no account with each other, their ids starting with `prefix`. */
+const unrelatedTransfers = (prefix: string) =>
+  Array.from({ length: 20 }, (_, i) => ({ id: `${prefix}${i}`, from: `from-${i}`, to: `to-${i}` }));
 
 const debitedOf = (transferId: string): TransferEvent => ({
   type: 'TransferSourceDebited',
@@ -257,11 +263,7 @@ const debitDelivered = (transferId: string): EventEnvelope => ({
 
 describe('the transfer process manager, many transfers in one batch', () => {
   it('advances transfers that share no account side by side, at most 8 at a time', async () => {
-    const transfers = Array.from({ length: 20 }, (_, i) => ({
-      id: `p${i}`,
-      from: `from-${i}`,
-      to: `to-${i}`,
-    }));
+    const transfers = unrelatedTransfers('p');
     const batch = batchOf(transfers);
 
     await batch.manager.handle(transfers.map(({ id }) => requestOf(id)));
@@ -306,11 +308,7 @@ describe('the transfer process manager, many transfers in one batch', () => {
   });
 
   it('starts no further transfer after a failure, and ends the batch only once the running ones are done', async () => {
-    const transfers = Array.from({ length: 20 }, (_, i) => ({
-      id: `f${i}`,
-      from: `from-${i}`,
-      to: `to-${i}`,
-    }));
+    const transfers = unrelatedTransfers('f');
     const batch = batchOf(transfers);
     batch.failAt('transfer:f0:debit');
 

@@ -147,12 +147,10 @@ describe('who may do what', () => {
 
   it('refuses a client its own credit with a code of its own, writing nothing', async () => {
     const alice = httpClient(ledger.baseUrl, { subject: 'alice', roles: ['client'] });
+    const open = (overdraftLimit: number) =>
+      alice.post('/accounts', { ownerId: 'alice', currency: 'EUR', overdraftLimit });
     const before = await eventCount(ledger.eventStore);
-    const opened = await alice.post('/accounts', {
-      ownerId: 'alice',
-      currency: 'EUR',
-      overdraftLimit: 1_000_000_000_000,
-    });
+    const opened = await open(1_000_000_000_000);
     expect(opened.status).toBe(403);
     expect(opened.body.code).toBe('OVERDRAFT_NOT_PERMITTED');
     const changed = await alice.call('PUT', '/accounts/alice-acc/overdraft-limit', {
@@ -165,11 +163,7 @@ describe('who may do what', () => {
     expect(deposited.body.code).toBe('FORBIDDEN');
     expect(await eventCount(ledger.eventStore)).toBe(before);
     // Without a limit the same client opens its own account.
-    const plain = await alice.post('/accounts', {
-      ownerId: 'alice',
-      currency: 'EUR',
-      overdraftLimit: 0,
-    });
+    const plain = await open(0);
     expect(plain.status).toBe(201);
   });
 

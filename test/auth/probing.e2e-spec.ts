@@ -155,18 +155,12 @@ describe('nothing to probe', () => {
   });
 
   it('still tells a teller exactly what is wrong with a destination, writing nothing', async () => {
+    const transferTo = (toAccountId: string) =>
+      staff.post('/transfers', { fromAccountId: 'alice-acc', toAccountId, amount: 1 });
     const before = await eventCount(ledger.eventStore);
-    const unknown = await staff.post('/transfers', {
-      fromAccountId: 'alice-acc',
-      toAccountId: 'nobody-here',
-      amount: 1,
-    });
+    const unknown = await transferTo('nobody-here');
     expect(unknown.status).toBe(404);
-    const mismatch = await staff.post('/transfers', {
-      fromAccountId: 'alice-acc',
-      toAccountId: 'bob-usd',
-      amount: 1,
-    });
+    const mismatch = await transferTo('bob-usd');
     expect(mismatch.body.code).toBe('CURRENCY_MISMATCH');
     expect(await eventCount(ledger.eventStore)).toBe(before);
   });

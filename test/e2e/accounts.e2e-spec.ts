@@ -1,24 +1,14 @@
 import type { components } from '../../client/ledgerline-client';
-import { apiClient } from '../../harness/http-client';
 import { eventCount } from '../support/ledger-fold';
-import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
+import { ledgerAndApiForSuite } from '../support/ledger-app';
 
 type OpenAccountBody = components['schemas']['OpenAccountDto'];
 
 describe('accounts over HTTP', () => {
-  let ledger: RunningLedger;
-  let api: ReturnType<typeof apiClient>;
-
-  ledgerForSuite(
-    (started) => {
-      ledger = started;
-      api = apiClient(ledger.baseUrl);
-    },
-    { consistencyTimeoutMs: 1000 },
-  );
+  const suite = ledgerAndApiForSuite({ consistencyTimeoutMs: 1000 });
 
   async function openAccount(body: Partial<OpenAccountBody> = {}) {
-    const answer = await api.POST('/accounts', {
+    const answer = await suite.api.POST('/accounts', {
       body: { ownerId: 'alice', currency: 'EUR', ...body },
     });
     expect(answer.response.status).toBe(201);
@@ -26,14 +16,18 @@ describe('accounts over HTTP', () => {
   }
 
   const deposit = (id: string, amount: number, header?: Record<string, string>) =>
-    api.POST('/accounts/{id}/deposits', { params: { path: { id }, header }, body: { amount } });
+    suite.api.POST('/accounts/{id}/deposits', {
+      params: { path: { id }, header },
+      body: { amount },
+    });
   const withdraw = (id: string, amount: number) =>
-    api.POST('/accounts/{id}/withdrawals', { params: { path: { id } }, body: { amount } });
-  const close = (id: string) => api.POST('/accounts/{id}/close', { params: { path: { id } } });
+    suite.api.POST('/accounts/{id}/withdrawals', { params: { path: { id } }, body: { amount } });
+  const close = (id: string) =>
+    suite.api.POST('/accounts/{id}/close', { params: { path: { id } } });
   const account = (id: string, consistentWith?: number) =>
-    api.GET('/accounts/{id}', { params: { path: { id }, query: { consistentWith } } });
+    suite.api.GET('/accounts/{id}', { params: { path: { id }, query: { consistentWith } } });
   const transactions = (id: string, query: { limit?: number; cursor?: string } = {}) =>
-    api.GET('/accounts/{id}/transactions', { params: { path: { id }, query } });
+    suite.api.GET('/accounts/{id}/transactions', { params: { path: { id }, query } });
 
   it('opens an account and answers with its stream, revision, position and ETag', async () => {
     const { data: opened, response } = await openAccount({ overdraftLimit: 100 });
@@ -65,7 +59,7 @@ describe('accounts over HTTP', () => {
   it('deposits, withdraws within the overdraft, lists transactions newest first', async () => {
     const { data: opened } = await openAccount({ overdraftLimit: 50, accountId: 'acc-moves' });
     expect(opened.accountId).toBe('acc-moves');
-    const deposited = await api.POST('/accounts/{id}/deposits', {
+    const deposited = await suite.api.POST('/accounts/{id}/deposits', {
       params: { path: { id: 'acc-moves' } },
       body: { amount: 1000, reference: 'salary' },
     });
@@ -110,7 +104,7 @@ describe('accounts over HTTP', () => {
     for (let i = 1; i <= 5; i++) {
       position = (await deposit('acc-pages', i)).data!.position;
     }
-    const first = await api.GET('/accounts/{id}/transactions', {
+    const first = await suite.api.GET('/accounts/{id}/transactions', {
       params: { path: { id: 'acc-pages' }, query: { limit: 2, consistentWith: position } },
     });
     expect(first.data!.items.map((t) => t.amount)).toEqual([5, 4]);
@@ -135,8 +129,8 @@ describe('accounts over HTTP', () => {
     position = closed.data!.position;
 
     const list = (query: { status?: 'open' | 'closed'; cursor?: string; limit?: number } = {}) =>
-      api.GET('/accounts', { params: { query: { ownerId: 'bob', ...query } } });
-    const page1 = await api.GET('/accounts', {
+      suite.api.GET('/accounts', { params: { query: { ownerId: 'bob', ...query } } });
+    const page1 = await suite.api.GET('/accounts', {
       params: { query: { ownerId: 'bob', limit: 2, consistentWith: position } },
     });
     expect(page1.data!.items.map((a) => a.accountId)).toEqual(['own-a', 'own-b']);
@@ -171,7 +165,7 @@ describe('accounts over HTTP', () => {
 
   it('refuses to open the same account twice', async () => {
     await openAccount({ accountId: 'acc-twice' });
-    const again = await api.POST('/accounts', {
+    const again = await suite.api.POST('/accounts', {
       body: { ownerId: 'alice', currency: 'EUR', accountId: 'acc-twice' },
     });
     expect(again.response.status).toBe(409);
@@ -179,7 +173,9 @@ describe('accounts over HTTP', () => {
   });
 
   it('refuses an unknown currency with 422', async () => {
-    const answer = await api.POST('/accounts', { body: { ownerId: 'alice', currency: 'XYZ' } });
+    const answer = await suite.api.POST('/accounts', {
+      body: { ownerId: 'alice', currency: 'XYZ' },
+    });
     expect(answer.response.status).toBe(422);
     expect(answer.error!.code).toBe('UNSUPPORTED_CURRENCY');
   });
@@ -189,11 +185,11 @@ describe('accounts over HTTP', () => {
       await openAccount({ accountId: 'acc-if-match' });
       const ok = await deposit('acc-if-match', 5, { 'If-Match': '"0"' });
       expect(ok.response.status).toBe(200);
-      const before = await eventCount(ledger.eventStore);
+      const before = await eventCount(suite.ledger.eventStore);
       const stale = await deposit('acc-if-match', 5, { 'If-Match': '"0"' });
       expect(stale.response.status).toBe(412);
       expect(stale.error!.code).toBe('REVISION_MISMATCH');
-      expect(await eventCount(ledger.eventStore)).toBe(before);
+      expect(await eventCount(suite.ledger.eventStore)).toBe(before);
     });
 
     it('rejects a malformed If-Match', async () => {
@@ -209,13 +205,13 @@ describe('accounts over HTTP', () => {
       await openAccount({ accountId: 'acc-idem' });
       const key = { 'Idempotency-Key': 'deposit-acc-idem-1' };
       const first = await deposit('acc-idem', 7, key);
-      const before = await eventCount(ledger.eventStore);
+      const before = await eventCount(suite.ledger.eventStore);
       const again = await deposit('acc-idem', 7, key);
       expect(again.response.status).toBe(first.response.status);
       expect(again.data).toEqual(first.data);
       expect(again.response.headers.get('etag')).toBe(first.response.headers.get('etag'));
       expect(again.response.headers.get('idempotent-replayed')).toBe('true');
-      expect(await eventCount(ledger.eventStore)).toBe(before);
+      expect(await eventCount(suite.ledger.eventStore)).toBe(before);
       const summary = await account('acc-idem', first.data!.position);
       expect(summary.data!.balance).toBe(7);
     });
@@ -224,17 +220,17 @@ describe('accounts over HTTP', () => {
       await openAccount({ accountId: 'acc-idem-2' });
       const key = { 'Idempotency-Key': 'deposit-acc-idem-2' };
       await deposit('acc-idem-2', 7, key);
-      const before = await eventCount(ledger.eventStore);
+      const before = await eventCount(suite.ledger.eventStore);
       const other = await deposit('acc-idem-2', 8, key);
       expect(other.response.status).toBe(409);
       expect(other.error!.code).toBe('IDEMPOTENCY_KEY_REUSED');
-      expect(await eventCount(ledger.eventStore)).toBe(before);
+      expect(await eventCount(suite.ledger.eventStore)).toBe(before);
     });
 
     it('opens one account for concurrent requests with the same key', async () => {
       const answers = await Promise.all(
         Array.from({ length: 5 }, () =>
-          api.POST('/accounts', {
+          suite.api.POST('/accounts', {
             params: { header: { 'Idempotency-Key': 'open-concurrently' } },
             body: { ownerId: 'carol', currency: 'USD' },
           }),
@@ -242,37 +238,41 @@ describe('accounts over HTTP', () => {
       );
       expect(new Set(answers.map((a) => a.response.status))).toEqual(new Set([201]));
       expect(new Set(answers.map((a) => a.data!.accountId)).size).toBe(1);
-      const events = await ledger.eventStore.readStream(`account-${answers[0].data!.accountId}`);
+      const events = await suite.ledger.eventStore.readStream(
+        `account-${answers[0].data!.accountId}`,
+      );
       expect(events).toHaveLength(1);
     });
   });
 
   it('echoes the caller correlation id and stores it in the event metadata', async () => {
-    const answer = await api.POST('/accounts', {
+    const answer = await suite.api.POST('/accounts', {
       params: { header: { 'X-Correlation-Id': 'corr-123' } },
       body: { ownerId: 'dave', currency: 'EUR' },
     });
     expect(answer.response.headers.get('x-correlation-id')).toBe('corr-123');
-    const [event] = await ledger.openedEventStore.readStream(answer.data!.streamId);
+    const [event] = await suite.ledger.openedEventStore.readStream(answer.data!.streamId);
     expect(event.metadata).toEqual({
       actor: { subject: 'staff', roles: ['teller', 'analyst', 'auditor', 'admin'] },
       correlationId: 'corr-123',
       causationId: event.metadata.commandId,
       commandId: expect.any(String),
     });
-    const generated = await api.GET('/health');
+    const generated = await suite.api.GET('/health');
     expect(generated.response.headers.get('x-correlation-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('answers 503 when read models cannot reach the asked position in time', async () => {
-    const answer = await api.GET('/accounts', { params: { query: { consistentWith: 999999999 } } });
+    const answer = await suite.api.GET('/accounts', {
+      params: { query: { consistentWith: 999999999 } },
+    });
     expect(answer.response.status).toBe(503);
     expect(answer.error!.code).toBe('CONSISTENCY_TIMEOUT');
   });
 
   it('serves liveness and the OpenAPI description', async () => {
-    expect((await api.GET('/health')).data).toEqual({ status: 'ok' });
-    const openapi = await fetch(`${ledger.baseUrl}/docs/openapi.json`);
+    expect((await suite.api.GET('/health')).data).toEqual({ status: 'ok' });
+    const openapi = await fetch(`${suite.ledger.baseUrl}/docs/openapi.json`);
     expect(openapi.status).toBe(200);
     const document = (await openapi.json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).toEqual(

@@ -1,28 +1,23 @@
 import { eventually } from '../support/eventually';
-import { apiClient } from '../../harness/http-client';
 import { eventCount, foldLedger } from '../support/ledger-fold';
-import { ledgerForSuite, type RunningLedger } from '../support/ledger-app';
+import { ledgerAndApiForSuite } from '../support/ledger-app';
 
 describe('transfers over HTTP', () => {
-  let ledger: RunningLedger;
-  let api: ReturnType<typeof apiClient>;
-
   // The settle checks poll every transfer at once: no rate limit may answer them instead.
-  ledgerForSuite(
-    (started) => {
-      ledger = started;
-      api = apiClient(ledger.baseUrl);
-    },
-    { rateLimit: { perSubject: 1e6, perAddress: 1e6 } },
-  );
+  const suite = ledgerAndApiForSuite({ rateLimit: { perSubject: 1e6, perAddress: 1e6 } });
 
   const path = (id: string) => ({ params: { path: { id } } });
 
   async function account(accountId: string, balance: number, currency = 'EUR') {
-    const opened = await api.POST('/accounts', { body: { ownerId: 'o', currency, accountId } });
+    const opened = await suite.api.POST('/accounts', {
+      body: { ownerId: 'o', currency, accountId },
+    });
     expect(opened.response.status).toBe(201);
     if (balance > 0) {
-      await api.POST('/accounts/{id}/deposits', { ...path(accountId), body: { amount: balance } });
+      await suite.api.POST('/accounts/{id}/deposits', {
+        ...path(accountId),
+        body: { amount: balance },
+      });
     }
   }
 
@@ -32,28 +27,30 @@ describe('transfers over HTTP', () => {
     amount: number,
     reference?: string,
   ) {
-    return api.POST('/transfers', { body: { fromAccountId, toAccountId, amount, reference } });
+    return suite.api.POST('/transfers', {
+      body: { fromAccountId, toAccountId, amount, reference },
+    });
   }
 
   /** Settled within `timeoutMs`: the process manager works through a backlog a few lanes at a time. */
   async function settled(transferId: string, timeoutMs?: number) {
     return eventually(async () => {
-      const { data } = await api.GET('/transfers/{id}', path(transferId));
+      const { data } = await suite.api.GET('/transfers/{id}', path(transferId));
       expect(['completed', 'failed']).toContain(data?.status);
       return data!;
     }, timeoutMs);
   }
 
   async function balanceOf(accountId: string) {
-    const consistentWith = await ledger.eventStore.headPosition();
-    const { data } = await api.GET('/accounts/{id}', {
+    const consistentWith = await suite.ledger.eventStore.headPosition();
+    const { data } = await suite.api.GET('/accounts/{id}', {
       params: { path: { id: accountId }, query: { consistentWith } },
     });
     return data!.balance;
   }
 
   async function kindsOf(accountId: string) {
-    const { data } = await api.GET('/accounts/{id}/transactions', path(accountId));
+    const { data } = await suite.api.GET('/accounts/{id}/transactions', path(accountId));
     return data!.items;
   }
 
@@ -100,7 +97,9 @@ describe('transfers over HTTP', () => {
   it('refunds the source when the destination is closed', async () => {
     await account('t-giver', 100);
     await account('t-closed', 0);
-    expect((await api.POST('/accounts/{id}/close', path('t-closed'))).response.status).toBe(200);
+    expect((await suite.api.POST('/accounts/{id}/close', path('t-closed'))).response.status).toBe(
+      200,
+    );
     const accepted = await transfer('t-giver', 't-closed', 30);
     expect(accepted.response.status).toBe(202);
     expect(await settled(accepted.data!.transferId)).toMatchObject({
@@ -112,14 +111,19 @@ describe('transfers over HTTP', () => {
     const kinds = (await kindsOf('t-giver')).map((t) => t.kind);
     expect(kinds.slice(0, 2)).toEqual(['transfer-refund', 'transfer-out']);
     // The refund settled the debit, so the source can empty and close.
-    await api.POST('/accounts/{id}/withdrawals', { ...path('t-giver'), body: { amount: 100 } });
-    expect((await api.POST('/accounts/{id}/close', path('t-giver'))).response.status).toBe(200);
+    await suite.api.POST('/accounts/{id}/withdrawals', {
+      ...path('t-giver'),
+      body: { amount: 100 },
+    });
+    expect((await suite.api.POST('/accounts/{id}/close', path('t-giver'))).response.status).toBe(
+      200,
+    );
   });
 
   it('refuses transfers it can judge at once, writing nothing', async () => {
     await account('t-eur', 100);
     await account('t-usd', 0, 'USD');
-    const before = await eventCount(ledger.eventStore);
+    const before = await eventCount(suite.ledger.eventStore);
     const mismatch = await transfer('t-eur', 't-usd', 1);
     expect(mismatch.response.status).toBe(422);
     expect(mismatch.error!.code).toBe('CURRENCY_MISMATCH');
@@ -129,8 +133,8 @@ describe('transfers over HTTP', () => {
     const unknown = await transfer('t-eur', 'nobody', 1);
     expect(unknown.response.status).toBe(404);
     expect(unknown.error!.code).toBe('ACCOUNT_NOT_FOUND');
-    expect(await eventCount(ledger.eventStore)).toBe(before);
-    const missing = await api.GET('/transfers/{id}', path('nothing-here'));
+    expect(await eventCount(suite.ledger.eventStore)).toBe(before);
+    const missing = await suite.api.GET('/transfers/{id}', path('nothing-here'));
     expect(missing.response.status).toBe(404);
   });
 
@@ -144,7 +148,7 @@ describe('transfers over HTTP', () => {
     expect(new Set(accepted.map((a) => a.response.status))).toEqual(new Set([202]));
     // 40 transfers queue up about 160 sequential steps: allow for a slow machine.
     await Promise.all(accepted.map((a) => settled(a.data!.transferId, 60_000)));
-    const fold = await foldLedger(ledger.eventStore);
+    const fold = await foldLedger(suite.ledger.eventStore);
     expect(fold.inFlight).toBe(0);
     expect(fold.total).toBe(fold.external);
     expect((await balanceOf('t-ping')) + (await balanceOf('t-pong'))).toBe(2000);

@@ -1,10 +1,10 @@
-import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { httpClient, type HttpClient } from '../../harness/http-client';
 import { type RunningLedger, startLedger } from '../support/ledger-app';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { holdWriteLock } from './lock-holder';
+import { withIdempotencyWritesFailing } from '../support/failing-idempotency-writes';
 import {
   committedButRefused,
   expectLedgerConsistent,
@@ -129,27 +129,9 @@ describe('store faults on the embedded default', () => {
   });
 
   it('answers a committed command as done when its idempotency record cannot be saved', async () => {
-    const raw = new Database(join(ledger.dataDir, 'read-models.sqlite'));
-    const table = raw
-      .prepare<[], string>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%idempotency%'",
-      )
-      .pluck()
-      .get();
     const first = await deposit(http);
     expect(first.status).toBe(200);
-    const tableName =
-      table ??
-      raw
-        .prepare<[], string>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%idempotency%'",
-        )
-        .pluck()
-        .get()!;
-    raw.exec(
-      `CREATE TRIGGER refuse_records BEFORE INSERT ON "${tableName}" BEGIN SELECT RAISE(FAIL, 'simulated write failure'); END`,
-    );
-    try {
+    await withIdempotencyWritesFailing(ledger.dataDir, 'INSERT', async () => {
       const committed = await deposit(http);
       expect(committed.status).toBe(200);
       const again = await http.post(
@@ -160,10 +142,7 @@ describe('store faults on the embedded default', () => {
       expect(again.status).toBe(200);
       expect(again.body).toEqual(committed.body);
       await expectLedgerConsistent(http, ledger.openedEventStore, [first, committed], ACCOUNTS);
-    } finally {
-      raw.exec('DROP TRIGGER refuse_records');
-      raw.close();
-    }
+    });
   });
 
   it('keeps recordedAt monotonic and time travel exact when the clock steps back', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { setImmediate as idle } from 'node:timers/promises';
 import { CommandExecutor } from '../../src/commands/command-executor';
-import type { CommandContext, CommandResult } from '../../src/commands/command-context';
+import type { CommandResult } from '../../src/commands/command-context';
 import type { AccountCommand } from '../../src/domain/accounts/account.commands';
 import { accountDecider } from '../../src/domain/accounts/account.decider';
 import { DomainError } from '../../src/domain/domain-error';
@@ -17,6 +17,7 @@ import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
 import { CountingEventStore } from '../support/counting-event-store';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { WindowedResendsEventStore } from '../support/windowed-resends-event-store';
+import { openAccount, tellerContext } from '../support/teller-commands';
 
 /**
  * The command path over the embedded stores, wired by hand: how many events a command reads,
@@ -59,29 +60,12 @@ describe('loading aggregates from snapshots and the state cache', () => {
       replayableSince?: string,
     ) =>
       executor.execute(decider, accountId, command, {
-        ...context(commandId, ifMatch),
+        ...tellerContext(commandId, ifMatch),
         ...(replayableSince === undefined ? {} : { replayableSince }),
       });
     return { store, writer, loader, decider, metrics, run };
   }
 
-  function context(commandId: string, expectedRevision?: number): CommandContext {
-    return {
-      commandId,
-      actor: { subject: 'teller-1', roles: ['teller'] },
-      correlationId: commandId,
-      causationId: commandId,
-      ...(expectedRevision === undefined ? {} : { expectedRevision }),
-    };
-  }
-
-  const open = (accountId: string): AccountCommand => ({
-    type: 'OpenAccount',
-    accountId,
-    ownerId: 'alice',
-    currency: 'EUR',
-    overdraftLimit: 0,
-  });
   const deposit = (amount: number): AccountCommand => ({
     type: 'DepositMoney',
     amount,
@@ -108,7 +92,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
   it('reads no more events per command than have been appended since the latest snapshot', async () => {
     const every = 10;
     const { store, run } = process({ every, cache: false });
-    await run('bounded', open('bounded'), 'open-bounded');
+    await run('bounded', openAccount('bounded'), 'open-bounded');
     let most = 0;
     for (let i = 0; i < 200; i++) {
       const head = (await foldOfStore('bounded')).revision;
@@ -133,7 +117,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
   it('reads only the events appended since its cached state, none when nothing else wrote', async () => {
     const { store, run } = process({ every: 1000, cache: true });
-    await run('cached', open('cached'), 'open-cached');
+    await run('cached', openAccount('cached'), 'open-cached');
     for (let i = 0; i < 20; i++) await run('cached', deposit(1), `cached-${i}`);
     store.takeCount();
 
@@ -150,7 +134,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
   it('ignores a snapshot made by another fold version, and writes one of its own', async () => {
     const old = process({ every: 5, cache: false });
-    await old.run('versioned', open('versioned'), 'open-versioned');
+    await old.run('versioned', openAccount('versioned'), 'open-versioned');
     for (let i = 0; i < 12; i++) {
       await old.run('versioned', deposit(10), `versioned-${i}`);
       await idle();
@@ -177,7 +161,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
   it('ignores a snapshot whose event the stream does not hold at its revision', async () => {
     const first = process({ every: 1000, cache: false });
-    await first.run('restored', open('restored'), 'open-restored');
+    await first.run('restored', openAccount('restored'), 'open-restored');
     await first.run('restored', deposit(7), 'restored-1');
     const streamId = accountDecider.streamId('restored');
     await snapshots.save({
@@ -205,7 +189,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
     beforeAll(async () => {
       const first = process({ every: 10, cache: true });
-      opened = await first.run('replayed', open('replayed'), 'open-replayed');
+      opened = await first.run('replayed', openAccount('replayed'), 'open-replayed');
       deposited = await first.run('replayed', deposit(100), 'salary');
       drained = await first.run('replayed', withdraw(100), 'rent');
       for (let i = 0; i < 35; i++) {
@@ -242,7 +226,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
     it('answers the opening, which today would be ACCOUNT_ALREADY_EXISTS', async () => {
       const { run } = process({ every: 10, cache: false });
 
-      expect(await run('replayed', open('replayed'), 'open-replayed')).toEqual(opened);
+      expect(await run('replayed', openAccount('replayed'), 'open-replayed')).toEqual(opened);
     });
 
     it('answers an If-Match command against the revision its client saw, not 412', async () => {
@@ -260,7 +244,7 @@ describe('loading aggregates from snapshots and the state cache', () => {
 
   it('finds a process-manager step first attempted behind more events than the store recognises', async () => {
     const first = process({ every: 5, cache: true });
-    await first.run('stepped', open('stepped'), 'open-stepped');
+    await first.run('stepped', openAccount('stepped'), 'open-stepped');
     await first.run('stepped', deposit(100), 'stepped-salary');
     const causeRecordedAt = new Date().toISOString();
     const debit: AccountCommand = {

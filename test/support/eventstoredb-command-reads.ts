@@ -13,6 +13,7 @@ import { AggregateStateCache } from '../../src/snapshots/aggregate-state-cache';
 import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-store';
 import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
 import { type ClientStreamRead, CountingEventStoreDbClient } from './counting-eventstoredb-client';
+import { openAccount, tellerContext } from './teller-commands';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
 /** A snapshot every this many events; the stream grows to many times that. */
@@ -69,24 +70,11 @@ export function describeCommandReadsOnEventStoreDb(
       );
       const executor = new CommandExecutor(store, loader, metrics);
       const run = (accountId: string, command: AccountCommand) => {
-        const commandId = randomUUID();
-        return executor.execute(accountDecider, accountId, command, {
-          commandId,
-          actor: { subject: 'teller-1', roles: ['teller'] },
-          correlationId: commandId,
-          causationId: commandId,
-        });
+        return executor.execute(accountDecider, accountId, command, tellerContext(randomUUID()));
       };
       return { counted, writer, run };
     }
 
-    const open = (accountId: string): AccountCommand => ({
-      type: 'OpenAccount',
-      accountId,
-      ownerId: 'alice',
-      currency: 'EUR',
-      overdraftLimit: 0,
-    });
     const deposit: AccountCommand = { type: 'DepositMoney', amount: 1, reference: undefined };
 
     const eventsOf = (reads: ClientStreamRead[], direction: ClientStreamRead['direction']) =>
@@ -96,7 +84,7 @@ export function describeCommandReadsOnEventStoreDb(
       const { counted, writer, run } = commandPath(false);
       const accountId = `reads-${randomUUID()}`;
       const streamId = accountDecider.streamId(accountId);
-      let head = (await run(accountId, open(accountId))).revision;
+      let head = (await run(accountId, openAccount(accountId))).revision;
       let most = 0;
       let fromSnapshots = 0;
       for (let i = 0; i < DEPOSITS; i++) {
@@ -129,7 +117,7 @@ export function describeCommandReadsOnEventStoreDb(
       const other = commandPath(false);
       const accountId = `cached-${randomUUID()}`;
       const streamId = accountDecider.streamId(accountId);
-      await run(accountId, open(accountId));
+      await run(accountId, openAccount(accountId));
       for (let i = 0; i < 3 * EVERY; i++) await run(accountId, deposit);
       counted.take(streamId);
 

@@ -10,6 +10,8 @@ import { PersonalDataSealer } from '../../src/privacy/personal-data-sealer';
 import { SealingEventStore } from '../../src/privacy/sealing-event-store';
 import { READ_STORE, type ReadStore } from '../../src/read-store/read-store.port';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
+import { apiClient } from '../../harness/http-client';
+import type { LedgerlineClient } from '../../client/ledgerline-client';
 
 export interface RunningLedger {
   app: NestExpressApplication;
@@ -86,4 +88,14 @@ export function ledgerForSuite(
     await ledger.stop();
     removeDataDir(ledger.dataDir);
   });
+}
+
+/** ledgerForSuite for suites that talk to it through the typed client, as staff. */
+export function ledgerAndApiForSuite(overrides: Partial<AppConfig> = {}) {
+  const suite = {} as { ledger: RunningLedger; api: LedgerlineClient };
+  ledgerForSuite((started) => {
+    suite.ledger = started;
+    suite.api = apiClient(started.baseUrl);
+  }, overrides);
+  return suite;
 }

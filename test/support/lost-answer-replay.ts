@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { RESEND_LOOK_BACK } from '../../src/event-store/eventstoredb/eventstoredb-stream-tails';
 import type { AppConfig } from '../../src/config/app-config';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 import { httpClient, type HttpClient } from '../../harness/http-client';
+import { withIdempotencyWritesFailing } from './failing-idempotency-writes';
 import { type LedgerWiring, type RunningLedger, startLedger } from './ledger-app';
 
 const LATER_EVENTS = RESEND_LOOK_BACK + 6;
@@ -51,24 +50,8 @@ export function describeLostAnswerReplay(
     }
 
     /** Answers are stored by replacing the pending record: refusing updates loses them. */
-    async function withAnswersLost<T>(work: () => Promise<T>): Promise<T> {
-      const raw = new Database(join(ledger.dataDir, 'read-models.sqlite'));
-      const table = raw
-        .prepare<[], string>(
-          "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE '%idempotency%'",
-        )
-        .pluck()
-        .get()!;
-      raw.exec(
-        `CREATE TRIGGER lose_answers BEFORE UPDATE ON "${table}" BEGIN SELECT RAISE(FAIL, 'answer lost'); END`,
-      );
-      try {
-        return await work();
-      } finally {
-        raw.exec('DROP TRIGGER lose_answers');
-        raw.close();
-      }
-    }
+    const withAnswersLost = <T>(work: () => Promise<T>): Promise<T> =>
+      withIdempotencyWritesFailing(ledger.dataDir, 'UPDATE', work);
 
     it('answers the first outcome and writes nothing when replayed behind more events than the window', async () => {
       const accountId = `lost-${randomUUID()}`;

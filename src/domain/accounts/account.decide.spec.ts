@@ -256,6 +256,7 @@ describe('account decisions', () => {
 
   describe('transfer steps', () => {
     const debit = { type: 'DebitForTransfer', transferId: 't1', toAccountId: 'b1' } as const;
+    const credit = { type: 'CreditForTransfer', transferId: 't1', fromAccountId: 'b1' } as const;
     it('debits the source', () =>
       given(opened(), deposited(100, 100))
         .when({ ...debit, amount: 40, currency: 'EUR' })
@@ -270,13 +271,7 @@ describe('account decisions', () => {
         .thenRefused('CURRENCY_MISMATCH'));
     it('credits the destination', () =>
       given(opened())
-        .when({
-          type: 'CreditForTransfer',
-          transferId: 't1',
-          fromAccountId: 'b1',
-          amount: 40,
-          currency: 'EUR',
-        })
+        .when({ ...credit, amount: 40, currency: 'EUR' })
         .then([
           {
             type: 'TransferCredited',
@@ -284,17 +279,11 @@ describe('account decisions', () => {
           },
         ]));
     it('refuses a credit that would take the balance beyond the range', () => {
-      const credit = {
-        type: 'CreditForTransfer',
-        transferId: 't1',
-        fromAccountId: 'b1',
-        currency: 'EUR',
-      } as const;
       given(opened(), deposited(MAX_MINOR_UNITS, MAX_MINOR_UNITS))
-        .when({ ...credit, amount: 1 })
+        .when({ ...credit, amount: 1, currency: 'EUR' })
         .thenRefused('AMOUNT_OUT_OF_RANGE');
       given(opened(), deposited(MAX_MINOR_UNITS - 1, MAX_MINOR_UNITS - 1))
-        .when({ ...credit, amount: 1 })
+        .when({ ...credit, amount: 1, currency: 'EUR' })
         .then([
           {
             type: 'TransferCredited',
@@ -318,13 +307,7 @@ describe('account decisions', () => {
         .when({ type: 'DepositMoney', amount: 1 })
         .thenRefused('AMOUNT_OUT_OF_RANGE');
       given(...full, inFlight)
-        .when({
-          type: 'CreditForTransfer',
-          transferId: 't2',
-          fromAccountId: 'b1',
-          amount: 1,
-          currency: 'EUR',
-        })
+        .when({ ...credit, transferId: 't2', amount: 1, currency: 'EUR' })
         .thenRefused('AMOUNT_OUT_OF_RANGE');
       given(...full, inFlight)
         .when({ type: 'RefundTransfer', transferId: 't1', amount: 10 })
@@ -337,13 +320,7 @@ describe('account decisions', () => {
     });
     it('refuses a credit to a closed account', () =>
       given(opened(), closed)
-        .when({
-          type: 'CreditForTransfer',
-          transferId: 't1',
-          fromAccountId: 'b1',
-          amount: 40,
-          currency: 'EUR',
-        })
+        .when({ ...credit, amount: 40, currency: 'EUR' })
         .thenRefused('ACCOUNT_CLOSED'));
     it('refunds and clears the transfer in flight, so the account can close', () => {
       const history = [opened(), deposited(40, 40), debited('t1', 40, 0)];

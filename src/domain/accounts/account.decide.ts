@@ -71,35 +71,28 @@ export function decideAccount(command: AccountCommand, state: AccountState): Acc
           ),
         },
       ];
-    case 'DebitForTransfer':
-      assertPositiveAmount(command.amount);
+    case 'DebitForTransfer': {
+      const { transferId, toAccountId, amount } = command;
+      assertPositiveAmount(amount);
       assertSameCurrency(state, command.currency);
-      assertCovered(state, command.amount);
+      assertCovered(state, amount);
+      const after = balanceAfter(state.balance, -amount);
       return [
-        {
-          type: 'TransferDebited',
-          data: {
-            transferId: command.transferId,
-            toAccountId: command.toAccountId,
-            amount: command.amount,
-            balanceAfter: balanceAfter(state.balance, -command.amount),
-          },
-        },
+        { type: 'TransferDebited', data: { transferId, toAccountId, amount, balanceAfter: after } },
       ];
-    case 'CreditForTransfer':
-      assertPositiveAmount(command.amount);
+    }
+    case 'CreditForTransfer': {
+      const { transferId, fromAccountId, amount } = command;
+      assertPositiveAmount(amount);
       assertSameCurrency(state, command.currency);
+      const after = credited(state, amount);
       return [
         {
           type: 'TransferCredited',
-          data: {
-            transferId: command.transferId,
-            fromAccountId: command.fromAccountId,
-            amount: command.amount,
-            balanceAfter: credited(state, command.amount),
-          },
+          data: { transferId, fromAccountId, amount, balanceAfter: after },
         },
       ];
+    }
     case 'CloseAccount':
       if (state.balance !== 0) {
         throw new DomainError(

@@ -92,6 +92,25 @@ function subscribe(handler: BatchHandler, options: Partial<CatchUpOptions> = {})
   return { subscription, sources };
 }
 
+/** A handler's way to hold every batch until the test lets them through. */
+function gate() {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { opened, open };
+}
+
+/** A subscription whose first source is confirmed, recording each batch (held until `until`). */
+async function recordingSubscription(until?: Promise<void>) {
+  const batches: EventEnvelope[][] = [];
+  const { subscription, sources } = subscribe(async (batch) => {
+    batches.push(batch);
+    if (until) await until;
+  });
+  await waitUntil(() => sources.length === 1);
+  sources[0].confirm();
+  return { subscription, sources, batches };
+}
+
 const positions = (batches: EventEnvelope[][]) => batches.map((b) => b.map((e) => e.position));
 
 describe('EventStoreDbCatchUpSubscription', () => {
@@ -126,23 +145,16 @@ describe('EventStoreDbCatchUpSubscription', () => {
   });
 
   it('pauses the source while its buffer is full and resumes it once drained', async () => {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const batches: EventEnvelope[][] = [];
-    const { subscription, sources } = subscribe(async (batch) => {
-      batches.push(batch);
-      await released;
-    });
-    await waitUntil(() => sources.length === 1);
+    const held = gate();
+    const { subscription, sources, batches } = await recordingSubscription(held.opened);
     const [source] = sources;
-    source.confirm();
     // Listening for data resumes a stream once; only later resumes are back-pressure.
     const resumesBefore = source.resumes;
 
     source.send(...Array.from({ length: 100 }, (_, n) => (n + 1) * 2));
     await waitUntil(() => source.pauses > 0);
     expect(source.resumes).toBe(resumesBefore);
-    release();
+    held.open();
     await waitUntil(() => batches.flat().length === 100);
     await subscription.stop();
 
@@ -153,12 +165,7 @@ describe('EventStoreDbCatchUpSubscription', () => {
   });
 
   it('resubscribes after the last handled event when the server drops it', async () => {
-    const batches: EventEnvelope[][] = [];
-    const { subscription, sources } = subscribe(async (batch) => {
-      batches.push(batch);
-    });
-    await waitUntil(() => sources.length === 1);
-    sources[0].confirm();
+    const { subscription, sources, batches } = await recordingSubscription();
     sources[0].send(2, 4);
     await waitUntil(() => batches.flat().length === 2);
 
@@ -178,12 +185,7 @@ describe('EventStoreDbCatchUpSubscription', () => {
   });
 
   it('resumes from the server checkpoint after the last handled event, past skipped events', async () => {
-    const batches: EventEnvelope[][] = [];
-    const { subscription, sources } = subscribe(async (batch) => {
-      batches.push(batch);
-    });
-    await waitUntil(() => sources.length === 1);
-    sources[0].confirm();
+    const { subscription, sources, batches } = await recordingSubscription();
     sources[0].send(2, 4);
     await waitUntil(() => batches.flat().length === 2);
     // The server's filter searched on to 90 past system events it did not send.
@@ -208,21 +210,14 @@ describe('EventStoreDbCatchUpSubscription', () => {
   });
 
   it('does not resume from a checkpoint reached while events were held back', async () => {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    const batches: EventEnvelope[][] = [];
-    const { subscription, sources } = subscribe(async (batch) => {
-      batches.push(batch);
-      await released;
-    });
-    await waitUntil(() => sources.length === 1);
-    sources[0].confirm();
+    const held = gate();
+    const { subscription, sources, batches } = await recordingSubscription(held.opened);
     // Enough to fill the buffer: the source is paused and keeps the rest.
     sources[0].send(...Array.from({ length: 200 }, (_, n) => (n + 1) * 2));
     await waitUntil(() => sources[0].pauses > 0);
     sources[0].checkpoint(1000);
     sources[0].destroy(new UnavailableError());
-    release();
+    held.open();
     await waitUntil(() => sources.length === 2);
     await subscription.stop();
 
@@ -271,11 +266,10 @@ describe('EventStoreDbCatchUpSubscription', () => {
   });
 
   it('stop() resolves once the batch in flight is handled', async () => {
-    let release: () => void = () => undefined;
-    const released = new Promise<void>((resolve) => (release = resolve));
+    const held = gate();
     let finished = 0;
     const { subscription, sources } = subscribe(async () => {
-      await released;
+      await held.opened;
       finished++;
     });
     await waitUntil(() => sources.length === 1);
@@ -287,7 +281,7 @@ describe('EventStoreDbCatchUpSubscription', () => {
     const stopping = subscription.stop().then(() => (stopped = true));
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(stopped).toBe(false);
-    release();
+    held.open();
     await stopping;
 
     expect(finished).toBe(1);
