@@ -18,6 +18,12 @@ export interface LoadedAggregate<S> extends FoldedState<S> {
   snapshotRevision: number;
 }
 
+/**
+ * After a snapshot read fails, loads skip snapshots for this long: with the store down, every load
+ * would otherwise wait out the store's timeout first (2 s on MongoDB) before folding without one.
+ */
+const SNAPSHOT_READ_PAUSE_MS = 5000;
+
 interface StartingPoint<S> {
   folded: FoldedState<S>;
   snapshotRevision: number;
@@ -35,6 +41,7 @@ interface StartingPoint<S> {
 @Injectable()
 export class AggregateLoader {
   private readonly logger = new Logger(AggregateLoader.name);
+  private snapshotReadsPausedUntil = 0;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -104,18 +111,27 @@ export class AggregateLoader {
         verifies: false,
       };
     }
+    const withoutSnapshot = { folded: emptyFold(decider), snapshotRevision: -1, verifies: false };
+    if (Date.now() < this.snapshotReadsPausedUntil) {
+      this.metrics?.snapshotLoads.inc({ outcome: 'paused' });
+      return withoutSnapshot;
+    }
     let snapshot;
     try {
       snapshot = await this.snapshots.load(streamId);
     } catch (error) {
       // Snapshots only spare reading: without them commands still answer, reading more.
+      this.snapshotReadsPausedUntil = Date.now() + SNAPSHOT_READ_PAUSE_MS;
       this.metrics?.snapshotLoads.inc({ outcome: 'failed' });
-      this.logger.warn(`snapshot of ${streamId} not read: ${(error as Error).message}`);
-      return { folded: emptyFold(decider), snapshotRevision: -1, verifies: false };
+      this.logger.warn(
+        `snapshot of ${streamId} not read (${(error as Error).message}); ` +
+          `snapshots are not read for the next ${SNAPSHOT_READ_PAUSE_MS} ms`,
+      );
+      return withoutSnapshot;
     }
     if (snapshot === undefined || snapshot.foldVersion !== decider.foldVersion) {
       this.metrics?.snapshotLoads.inc({ outcome: snapshot === undefined ? 'none' : 'stale' });
-      return { folded: emptyFold(decider), snapshotRevision: -1, verifies: false };
+      return withoutSnapshot;
     }
     const { revision, position, eventId, state } = snapshot;
     return {

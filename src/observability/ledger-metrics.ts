@@ -110,7 +110,7 @@ export class LedgerMetrics {
 
   readonly snapshotLoads = this.counter(
     'ledger_snapshot_loads_total',
-    'Snapshot look-ups on a cache miss, by outcome: used, none, stale (other fold version or not in the stream), failed',
+    'Snapshot look-ups on a cache miss, by outcome: used, none, stale (other fold version or not in the stream), failed, paused (not asked: a read failed moments ago)',
     ['outcome'],
   );
 

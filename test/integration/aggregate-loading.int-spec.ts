@@ -11,6 +11,7 @@ import { AggregateLoader } from '../../src/history/aggregate-loader';
 import { emptyFold, foldStream } from '../../src/history/fold-stream';
 import { LedgerMetrics } from '../../src/observability/ledger-metrics';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
+import { ReadStoreUnavailableError } from '../../src/read-store/read-store.errors';
 import { AggregateStateCache } from '../../src/snapshots/aggregate-state-cache';
 import { ReadStoreSnapshotStore } from '../../src/snapshots/read-store-snapshot-store';
 import { SnapshotWriter } from '../../src/snapshots/snapshot-writer';
@@ -274,5 +275,42 @@ describe('loading aggregates from snapshots and the state cache', () => {
       /written a second time/,
     );
     expect((await foldOfStore('stepped')).state).toMatchObject({ balance: 82 });
+  });
+
+  it('stops asking a snapshot store that failed for a few seconds, folding from the events meanwhile', async () => {
+    const seed = process({ every: 1000, cache: false });
+    await seed.run('unreachable-snapshots', openAccount('unreachable-snapshots'), 'u-open');
+    await seed.run('unreachable-snapshots', deposit(40), 'u-deposit');
+    const asked: string[] = [];
+    const down = {
+      load: async (streamId: string) => {
+        asked.push(streamId);
+        throw new ReadStoreUnavailableError('MongoDB unavailable: connect ECONNREFUSED');
+      },
+      save: async () => undefined,
+    };
+    const metrics = new LedgerMetrics();
+    const cache = new AggregateStateCache({ maxEntries: 0, maxBytes: 1 << 20 });
+    const policy = { every: 1000, cacheMaxEntries: 0 };
+    const writer = new SnapshotWriter(down, metrics);
+    const loader = new AggregateLoader(eventStore, down, policy, cache, writer, (e) => e, metrics);
+    const now = jest.spyOn(Date, 'now');
+    try {
+      now.mockReturnValue(1_000_000);
+      const first = await loader.load(accountDecider, 'unreachable-snapshots');
+      now.mockReturnValue(1_004_999);
+      const during = await loader.load(accountDecider, 'unreachable-snapshots');
+      expect(asked).toHaveLength(1);
+      now.mockReturnValue(1_005_000);
+      await loader.load(accountDecider, 'unreachable-snapshots');
+      expect(asked).toHaveLength(2);
+      expect(first.state).toMatchObject({ balance: 40 });
+      expect(during).toEqual(first);
+      const loads = await metrics.registry.getSingleMetricAsString('ledger_snapshot_loads_total');
+      expect(loads).toContain('outcome="paused"} 1');
+      expect(loads).toContain('outcome="failed"} 2');
+    } finally {
+      now.mockRestore();
+    }
   });
 });
