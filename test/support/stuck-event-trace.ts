@@ -67,7 +67,9 @@ async function findInTopic(
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-  const pending = new Set(ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => e.partition));
+  const pending = new Set(
+    ends.filter((e) => Number(e.high) > Number(e.low)).map((e) => e.partition),
+  );
   const found = new Map<string, { partition: number; offset: string }[]>();
   const consumer = kafka.consumer({ groupId: `faults-test-trace-${Date.now()}` });
   await consumer.connect();
@@ -80,7 +82,10 @@ async function findInTopic(
         eachMessage: async ({ partition, message }) => {
           const eventId = message.headers?.eventId?.toString();
           if (eventId && eventIds.has(eventId)) {
-            found.set(eventId, [...(found.get(eventId) ?? []), { partition, offset: message.offset }]);
+            found.set(eventId, [
+              ...(found.get(eventId) ?? []),
+              { partition, offset: message.offset },
+            ]);
           }
           const high = Number(ends.find((e) => e.partition === partition)!.high);
           if (Number(message.offset) + 1 >= high) pending.delete(partition);
