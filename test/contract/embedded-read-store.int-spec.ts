@@ -67,6 +67,22 @@ describe('SqliteReadStore', () => {
       await accounts.insertOne({ _id: 'a2', ownerId: 'o2', n: 1 });
     });
 
+    it('takes the rows as the answer, untested, only for a filter that is the _id alone', async () => {
+      const exact = (filter: Filter) =>
+        candidateQuery(tableName('accounts'), filter, () => []).exact;
+      expect(exact({ _id: 'a1' })).toBe(true);
+      expect(exact({ _id: { $in: ['a1', 'a2'] } })).toBe(true);
+      expect(exact({ _id: 'a1', n: { $gt: 0 } })).toBe(false);
+      expect(exact({ _id: { $eq: 'a1' } })).toBe(false);
+      expect(exact({ ownerId: 'o1' })).toBe(false);
+      const accounts = subject.store.collection('accounts');
+      expect(await accounts.find({ _id: { $in: ['a2', 'missing', 'a2'] } })).toEqual([
+        { _id: 'a2', ownerId: 'o2', n: 1 },
+      ]);
+      expect(await accounts.findOne({ _id: 'a1' })).toEqual({ _id: 'a1', ownerId: 'o1', n: 1 });
+      expect(await accounts.findOne({ _id: 'a1', n: 2 })).toBeNull();
+    });
+
     it('looks up an _id equality through the primary key', () => {
       expect(plan('accounts', { _id: 'a1', n: { $gt: 0 } })).toEqual([
         expect.stringMatching(

@@ -240,13 +240,14 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
 
   /** Stored documents matching `filter`, in the order SQLite reads the candidate rows. */
   private *matching(filter: Filter): Generator<Stored<T>> {
-    const query = new Query(filter);
-    const { sql, params } = candidateQuery(this.table, filter, () => this.indexes());
+    const { sql, params, exact } = candidateQuery(this.table, filter, () => this.indexes());
+    // Compiling the filter costs more than reading a row by id: lookups by id skip it.
+    const query = exact ? undefined : new Query(filter);
     try {
       const rows = this.connection.statement<{ doc: string }>(sql).iterate(...params);
       for (const { doc } of rows) {
         const document = decodeDocument<T>(doc);
-        if (query.test(document)) yield { raw: doc, document };
+        if (!query || query.test(document)) yield { raw: doc, document };
       }
     } catch (error) {
       if (!isMissingTable(error)) throw error;

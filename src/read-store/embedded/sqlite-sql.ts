@@ -11,6 +11,8 @@ export interface IndexDefinition {
 export interface CandidateQuery {
   sql: string;
   params: (string | number)[];
+  /** The rows are exactly the matches (the filter is an `_id` and nothing else): no test needed. */
+  exact: boolean;
 }
 
 const COLLECTION_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,119}$/;
@@ -123,7 +125,8 @@ function indexable(value: unknown): value is string | number | boolean {
  * The rows that may match `filter`: one row for an `_id` equality, the listed rows for an `_id` $in
  * of strings, an index lookup for an equality
  * on the leading field of an index, otherwise every row. The caller still tests each row with the
- * whole filter, so narrowing only ever changes how many rows are read, never the result.
+ * whole filter, so narrowing only ever changes how many rows are read, never the result, except
+ * where the filter is the `_id` alone: the rows are then the answer, and testing them is skipped.
  * `indexes` is only called when there is no _id to look up, which spares that path a schema read.
  */
 export function candidateQuery(
@@ -132,9 +135,13 @@ export function candidateQuery(
   indexes: () => readonly IndexDefinition[],
 ): CandidateQuery {
   const from = `SELECT doc FROM ${quote(table)}`;
+  const onlyId = Object.keys(filter).length === 1;
+  if (typeof filter._id === 'string') {
+    return { sql: `${from} WHERE id = ?`, params: [filter._id], exact: onlyId };
+  }
   const equalities = equalityFields(filter);
   if (typeof equalities._id === 'string') {
-    return { sql: `${from} WHERE id = ?`, params: [equalities._id] };
+    return { sql: `${from} WHERE id = ?`, params: [equalities._id], exact: false };
   }
   const ids = idsIn(filter);
   if (ids) {
@@ -142,6 +149,7 @@ export function candidateQuery(
     return {
       sql: `${from} WHERE id IN (SELECT value FROM json_each(?))`,
       params: [JSON.stringify(ids)],
+      exact: onlyId,
     };
   }
   const leadingFields = new Set(indexes().map((index) => index.keys[0][0]));
@@ -152,9 +160,10 @@ export function candidateQuery(
       // json_extract yields 1 and 0 for JSON true and false.
       params: [typeof value === 'boolean' ? Number(value) : value],
       sql: `${from} WHERE ${keyExpression(field)} = ? AND NOT (${guard}) UNION ALL ${from} WHERE ${guard}`,
+      exact: false,
     };
   }
-  return { sql: from, params: [] };
+  return { sql: from, params: [], exact: false };
 }
 
 /** The ids of a top-level `{ _id: { $in: [...] } }` made of strings only, else undefined. */
