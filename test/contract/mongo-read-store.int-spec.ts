@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
+import { MongoClient } from 'mongodb';
+import { MongoConnection } from '../../src/read-store/mongodb/mongo-connection';
 import { MongoReadStore } from '../../src/read-store/mongodb/mongo-read-store';
 import { ReadStoreUnavailableError } from '../../src/read-store/read-store.errors';
 import { startServer, stopServer } from '../support/infra-processes';
@@ -56,13 +58,55 @@ describe('MongoReadStore against a MongoDB-wire server', () => {
     });
   });
 
+  describe('a client that cannot reach the server for too long', () => {
+    it('is replaced by a new one, which reaches it; a client that works is kept', async () => {
+      // The first client is pointed where nothing listens, as a client whose monitor no longer
+      // sees the server would behave; the ones after it are pointed at the server.
+      const nowhere = `mongodb://127.0.0.1:${await unusedPort()}/nowhere`;
+      const clients: MongoClient[] = [];
+      const connection = new MongoConnection({
+        createClient: () => {
+          const client = new MongoClient(clients.length === 0 ? nowhere : url, {
+            serverSelectionTimeoutMS: 200,
+          });
+          clients.push(client);
+          return client;
+        },
+        reconnectAfterMs: 1000,
+      });
+      const ping = () => connection.run('', (db) => db.command({ ping: 1 }));
+      try {
+        const startedAt = Date.now();
+        let failures = 0;
+        for (;;) {
+          try {
+            await ping();
+            break;
+          } catch (error) {
+            expect(error).toBeInstanceOf(ReadStoreUnavailableError);
+            failures++;
+            if (Date.now() - startedAt > 10_000) throw error;
+          }
+        }
+        expect(failures).toBeGreaterThan(1);
+        expect(Date.now() - startedAt).toBeGreaterThanOrEqual(1000);
+        expect(connection.replacements).toBe(1);
+
+        for (let i = 0; i < 5; i++) await ping();
+        expect(connection.replacements).toBe(1);
+        expect(clients).toHaveLength(2);
+      } finally {
+        await connection.close();
+        await Promise.all(clients.map((client) => client.close().catch(() => undefined)));
+      }
+    });
+  });
+
   describe('when the server is not there', () => {
     it('fails fast as unavailable when nothing listens', async () => {
-      const server = createServer();
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-      const { port } = server.address() as { port: number };
-      await new Promise((resolve) => server.close(resolve));
-      const store = new MongoReadStore({ url: `mongodb://127.0.0.1:${port}/nowhere` });
+      const store = new MongoReadStore({
+        url: `mongodb://127.0.0.1:${await unusedPort()}/nowhere`,
+      });
       const startedAt = Date.now();
 
       try {
@@ -104,3 +148,12 @@ describe('MongoReadStore against a MongoDB-wire server', () => {
     }, 60_000);
   });
 });
+
+/** A port nothing listens on: one the OS just handed out and took back. */
+async function unusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Collection, Document, UpdateFilter } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type {
   BulkWriteOperation,
   Filter,
@@ -10,33 +10,38 @@ import type {
   UpdateOptions,
   UpdateResult,
 } from '../read-store.port';
-import { isNamespaceNotFound, translatingErrors } from './mongo-errors';
+import type { MongoConnection } from './mongo-connection';
+import { isNamespaceNotFound } from './mongo-errors';
 
-/** The port was shaped after the driver, so each method is one driver call plus error translation. */
+/**
+ * The port was shaped after the driver, so each method is one driver call, made through the
+ * store's connection (error translation, and the current client should it have been replaced).
+ */
 export class MongoReadCollection<T extends ReadDocument> implements ReadCollection<T> {
-  constructor(private readonly collection: Collection<Document>) {}
+  constructor(
+    private readonly connection: MongoConnection,
+    private readonly name: string,
+  ) {}
 
-  private get name(): string {
-    return this.collection.collectionName;
+  private run<R>(call: (collection: Collection<Document>) => Promise<R>): Promise<R> {
+    return this.connection.run(this.name, (db: Db) => call(db.collection(this.name)));
   }
 
   findOne(filter: Filter): Promise<T | null> {
-    return translatingErrors(this.name, () => this.collection.findOne<T>(filter));
+    return this.run((collection) => collection.findOne<T>(filter));
   }
 
   find(filter: Filter, options: FindOptions = {}): Promise<T[]> {
     const { sort, limit } = options;
-    return translatingErrors(this.name, () =>
-      this.collection.find<T>(filter, { sort, limit }).toArray(),
-    );
+    return this.run((collection) => collection.find<T>(filter, { sort, limit }).toArray());
   }
 
   countDocuments(filter: Filter = {}): Promise<number> {
-    return translatingErrors(this.name, () => this.collection.countDocuments(filter));
+    return this.run((collection) => collection.countDocuments(filter));
   }
 
   async insertOne(document: T): Promise<void> {
-    await translatingErrors(this.name, () => this.collection.insertOne(document as Document));
+    await this.run((collection) => collection.insertOne(document as Document));
   }
 
   async updateOne(
@@ -44,8 +49,8 @@ export class MongoReadCollection<T extends ReadDocument> implements ReadCollecti
     update: UpdateDocument,
     options: UpdateOptions = {},
   ): Promise<UpdateResult> {
-    const result = await translatingErrors(this.name, () =>
-      this.collection.updateOne(filter, update as UpdateFilter<Document>, {
+    const result = await this.run((collection) =>
+      collection.updateOne(filter, update as UpdateFilter<Document>, {
         upsert: options.upsert ?? false,
       }),
     );
@@ -57,35 +62,35 @@ export class MongoReadCollection<T extends ReadDocument> implements ReadCollecti
     replacement: T,
     options: UpdateOptions = {},
   ): Promise<UpdateResult> {
-    const result = await translatingErrors(this.name, () =>
-      this.collection.replaceOne(filter, replacement, { upsert: options.upsert ?? false }),
+    const result = await this.run((collection) =>
+      collection.replaceOne(filter, replacement, { upsert: options.upsert ?? false }),
     );
     return toUpdateResult(result);
   }
 
   async deleteMany(filter: Filter): Promise<number> {
-    const result = await translatingErrors(this.name, () => this.collection.deleteMany(filter));
+    const result = await this.run((collection) => collection.deleteMany(filter));
     return result.deletedCount;
   }
 
   async bulkWrite(operations: BulkWriteOperation<T>[]): Promise<void> {
     // The driver rejects an empty batch; for the port it is simply nothing to do.
     if (operations.length === 0) return;
-    await translatingErrors(this.name, () =>
-      this.collection.bulkWrite(operations as AnyBulkWriteOperation<Document>[], { ordered: true }),
+    await this.run((collection) =>
+      collection.bulkWrite(operations as AnyBulkWriteOperation<Document>[], { ordered: true }),
     );
   }
 
   async createIndex(spec: IndexSpec): Promise<void> {
-    await translatingErrors(this.name, () =>
-      this.collection.createIndex(spec.keys, { unique: spec.unique ?? false, name: spec.name }),
+    await this.run((collection) =>
+      collection.createIndex(spec.keys, { unique: spec.unique ?? false, name: spec.name }),
     );
   }
 
   async drop(): Promise<void> {
-    await translatingErrors(this.name, async () => {
+    await this.run(async (collection) => {
       try {
-        await this.collection.drop();
+        await collection.drop();
       } catch (error) {
         if (!isNamespaceNotFound(error)) throw error;
       }

@@ -1,6 +1,6 @@
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient } from 'mongodb';
 import type { ReadCollection, ReadDocument, ReadStore } from '../read-store.port';
-import { translatingErrors } from './mongo-errors';
+import { MongoConnection } from './mongo-connection';
 import { MongoReadCollection } from './mongo-read-collection';
 
 export interface MongoReadStoreOptions {
@@ -11,6 +11,8 @@ export interface MongoReadStoreOptions {
   serverSelectionTimeoutMS?: number;
   /** How long a connected server may stay silent mid-call: a hung process, not a dead one. */
   socketTimeoutMS?: number;
+  /** How long every call may fail as unavailable before the client is replaced. */
+  reconnectAfterMs?: number;
 }
 
 /**
@@ -20,42 +22,50 @@ export interface MongoReadStoreOptions {
  * from that call, within the server selection timeout, instead of failing construction.
  */
 export class MongoReadStore implements ReadStore {
-  private readonly client: MongoClient;
-  private readonly db: Db;
+  private readonly connection: MongoConnection;
 
   constructor(options: MongoReadStoreOptions) {
     const serverSelectionTimeoutMS = options.serverSelectionTimeoutMS ?? 2000;
-    this.client = new MongoClient(options.url, {
-      serverSelectionTimeoutMS,
-      connectTimeoutMS: serverSelectionTimeoutMS,
-      socketTimeoutMS: options.socketTimeoutMS ?? 10_000,
-      writeConcern: { w: 'majority', journal: true },
-      // Read models are built from JSON-shaped events, where an undefined field is an absent one.
-      ignoreUndefined: true,
+    this.connection = new MongoConnection({
+      createClient: () =>
+        new MongoClient(options.url, {
+          serverSelectionTimeoutMS,
+          connectTimeoutMS: serverSelectionTimeoutMS,
+          socketTimeoutMS: options.socketTimeoutMS ?? 10_000,
+          writeConcern: { w: 'majority', journal: true },
+          // Read models are built from JSON-shaped events, where an undefined field is an absent one.
+          ignoreUndefined: true,
+        }),
+      dbName: options.dbName,
+      reconnectAfterMs: options.reconnectAfterMs,
     });
-    this.db = this.client.db(options.dbName);
+  }
+
+  /** How many times the client was replaced after failing too long (see MongoConnection). */
+  get clientReplacements(): number {
+    return this.connection.replacements;
   }
 
   collection<T extends ReadDocument = ReadDocument>(name: string): ReadCollection<T> {
-    return new MongoReadCollection<T>(this.db.collection(name));
+    return new MongoReadCollection<T>(this.connection, name);
   }
 
   listCollections(): Promise<string[]> {
-    return translatingErrors('', async () => {
-      const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    return this.connection.run('', async (db) => {
+      const collections = await db.listCollections({}, { nameOnly: true }).toArray();
       return collections.map((collection) => collection.name);
     });
   }
 
   async renameCollection(from: string, to: string): Promise<void> {
-    await translatingErrors(from, () => this.db.renameCollection(from, to, { dropTarget: true }));
+    await this.connection.run(from, (db) => db.renameCollection(from, to, { dropTarget: true }));
   }
 
   async ping(): Promise<void> {
-    await translatingErrors('', () => this.db.command({ ping: 1 }));
+    await this.connection.run('', (db) => db.command({ ping: 1 }));
   }
 
   close(): Promise<void> {
-    return this.client.close();
+    return this.connection.close();
   }
 }
