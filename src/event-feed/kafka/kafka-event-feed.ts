@@ -18,6 +18,13 @@ export interface KafkaEventFeedOptions extends KafkaClientOptions {
 const DEFAULT_BATCH_SIZE = 500;
 /** A commit that failed (a broker restart, a rebalance) is tried again after this long. */
 const COMMIT_RETRY_MS = 500;
+/**
+ * Commits start at most this often per consumer. A commit per handled batch would be a broker
+ * round trip (and a write to its offsets log) per event at a low rate; the offsets only decide
+ * where a restarted consumer resumes, and handlers are idempotent, so a crash between two commits
+ * costs only redelivery of what this interval handled. Stopping commits at once.
+ */
+const COMMIT_INTERVAL_MS = 100;
 
 /**
  * The consumer group of one consumer on one topic. Groups are per topic: kafkajs's assigner would
@@ -36,8 +43,9 @@ export function consumerGroup(topic: string, consumer: string): string {
  * after the handler has resolved, so delivery is at least once.
  *
  * Partitions are handled side by side, and commits go out in the background, one at a time with
- * the latest handled offsets: a batch does not wait for a commit round trip, and the next fetch
- * does not wait for the other partitions. Stopping commits what was handled before leaving.
+ * the latest handled offsets and at most every COMMIT_INTERVAL_MS: a batch does not wait for a
+ * commit round trip, and the next fetch does not wait for the other partitions. Stopping commits
+ * what was handled before leaving.
  */
 export class KafkaEventFeed implements EventFeed {
   private readonly topic: string;
@@ -85,6 +93,9 @@ class KafkaFeedSubscription implements Subscription {
   private readonly handled = new Map<number, string>();
   private committing = false;
   private commits: Promise<void> = Promise.resolve();
+  private lastCommitAt = 0;
+  /** Ends the wait for the next commit's turn early: set while that wait lasts. */
+  private commitNow: (() => void) | undefined;
   private batchesInHand = 0;
   private readonly idle = new Set<() => void>();
 
@@ -163,6 +174,8 @@ class KafkaFeedSubscription implements Subscription {
   private async commitHandled(): Promise<void> {
     try {
       while (this.handled.size > 0) {
+        await this.untilCommitDue();
+        this.lastCommitAt = Date.now();
         const offsets = [...this.handled].map(([partition, offset]) => ({
           topic: this.topic,
           partition,
@@ -185,6 +198,19 @@ class KafkaFeedSubscription implements Subscription {
     }
   }
 
+  private async untilCommitDue(): Promise<void> {
+    const wait = this.lastCommitAt + COMMIT_INTERVAL_MS - Date.now();
+    if (wait <= 0 || this.stopping) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.commitNow?.(), wait);
+      this.commitNow = () => {
+        clearTimeout(timer);
+        this.commitNow = undefined;
+        resolve();
+      };
+    });
+  }
+
   private fail(error: unknown): void {
     this.failure ??= { error };
     this.shutDown();
@@ -205,6 +231,7 @@ class KafkaFeedSubscription implements Subscription {
       if (this.failure) this.settle.reject(this.failure.error);
       else this.settle.resolve();
     })();
+    this.commitNow?.();
   }
 
   private async untilNoBatchInHand(): Promise<void> {
