@@ -38,7 +38,8 @@ export interface UpdateResult {
 
 export type BulkWriteOperation<T extends ReadDocument> =
   | { insertOne: { document: T } }
-  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } };
+  | { replaceOne: { filter: Filter; replacement: T; upsert?: boolean } }
+  | { updateOne: { filter: Filter; update: UpdateDocument; upsert?: boolean } };
 
 export interface IndexSpec {
   /** Fields must hold scalars (not arrays) for an index to be used by the embedded adapter. */

@@ -17,26 +17,36 @@ export interface Checkpoint extends ReadDocument {
   updatedAt: string;
 }
 
-/**
- * Where each consumer of the feed remembers how far it got. It lives in the read store so that an
- * api process can see how far projector processes are (read-your-writes across processes).
- */
 /** What the next write of one consumer's checkpoint will raise its fields to. */
 interface PendingSave {
   max: Record<string, number>;
   updatedAt: Date;
 }
 
+/** The saves, by consumer, that the next write will carry, and its outcome. */
+interface PendingWrite {
+  saves: Map<string, PendingSave>;
+  done: Promise<void>;
+}
+
 function raise(fields: Record<string, number>, field: string, value: number): void {
   fields[field] = Math.max(fields[field] ?? value, value);
 }
 
+/**
+ * Where each consumer of the feed remembers how far it got. It lives in the read store so that an
+ * api process can see how far projector processes are (read-your-writes across processes).
+ *
+ * One write at a time for all the consumers of the process: the saves that arrive while it is in
+ * flight (the consumers of one process each save after every batch, and a new event reaches them
+ * all at once) go out together as the next write, one bulk write of one update per consumer.
+ */
 @Injectable()
 export class CheckpointStore {
   private readonly saved = new EventEmitter();
-  /** Per consumer, the write in flight and the one gathering saves behind it. */
-  private readonly writing = new Map<string, Promise<void>>();
-  private readonly nextSave = new Map<string, { save: PendingSave; done: Promise<void> }>();
+  /** The write in flight, settled (never rejected) when it is done. */
+  private writing: Promise<void> = Promise.resolve();
+  private next: PendingWrite | undefined;
 
   constructor(@Inject(READ_STORE) private readonly readStore: ReadStore) {
     this.saved.setMaxListeners(0);
@@ -64,9 +74,8 @@ export class CheckpointStore {
 
   /**
    * Only ever moves forward, so a late or repeated save cannot undo progress. `progress` records
-   * how far a partition of a partitioned transport has been handled. Saves of one consumer that
-   * arrive while its previous write is in flight (its partitions run side by side) go out
-   * together as the next write; each resolves once a write covering it has landed.
+   * how far a partition of a partitioned transport has been handled. Resolves once a write
+   * covering this save has landed.
    */
   save(
     consumer: string,
@@ -74,39 +83,39 @@ export class CheckpointStore {
     progress?: { partition: number; offset: number },
     now: Date = new Date(),
   ): Promise<void> {
-    let next = this.nextSave.get(consumer);
-    if (!next) {
-      const save: PendingSave = { max: {}, updatedAt: now };
-      const done = (this.writing.get(consumer) ?? Promise.resolve())
-        .catch(() => undefined)
-        .then(() => this.write(consumer, save));
-      next = { save, done };
-      this.nextSave.set(consumer, next);
+    const next = this.next ?? this.nextWrite();
+    let save = next.saves.get(consumer);
+    if (!save) {
+      save = { max: {}, updatedAt: now };
+      next.saves.set(consumer, save);
     }
-    const { save } = next;
     raise(save.max, 'position', position);
     if (progress) raise(save.max, `offsets.${progress.partition}`, progress.offset);
     if (now > save.updatedAt) save.updatedAt = now;
     return next.done;
   }
 
-  private async write(consumer: string, save: PendingSave): Promise<void> {
-    // From here on, saves of this consumer gather for the write after this one.
-    this.nextSave.delete(consumer);
-    const writing = this.collection
-      .updateOne(
-        { _id: consumer },
-        { $max: save.max, $set: { updatedAt: save.updatedAt.toISOString() } },
-        { upsert: true },
-      )
-      .then(() => undefined);
-    this.writing.set(consumer, writing);
-    try {
-      await writing;
-    } finally {
-      if (this.writing.get(consumer) === writing) this.writing.delete(consumer);
-    }
-    this.saved.emit('saved', consumer, save.max.position);
+  private nextWrite(): PendingWrite {
+    const saves = new Map<string, PendingSave>();
+    const done = this.writing.then(() => this.write(saves));
+    this.writing = done.catch(() => undefined);
+    this.next = { saves, done };
+    return this.next;
+  }
+
+  private async write(saves: Map<string, PendingSave>): Promise<void> {
+    // From here on, saves gather for the write after this one.
+    this.next = undefined;
+    await this.collection.bulkWrite(
+      [...saves].map(([consumer, save]) => ({
+        updateOne: {
+          filter: { _id: consumer },
+          update: { $max: save.max, $set: { updatedAt: save.updatedAt.toISOString() } },
+          upsert: true,
+        },
+      })),
+    );
+    for (const [consumer, save] of saves) this.saved.emit('saved', consumer, save.max.position);
   }
 
   /**

@@ -500,6 +500,22 @@ export function describeReadStoreContract(
         expect(await accounts.findOne({ _id: 'o1' })).toEqual({ _id: 'o1', n: 3 });
       });
 
+      it('applies updates, with upserts, beside the other operations', async () => {
+        const counters = collection('bulk-update');
+
+        await counters.bulkWrite([
+          { insertOne: { document: { _id: 'u1', n: 5 } } },
+          { updateOne: { filter: { _id: 'u1' }, update: { $max: { n: 3 }, $set: { at: 'x' } } } },
+          { updateOne: { filter: { _id: 'u2' }, update: { $max: { n: 7 } }, upsert: true } },
+          { updateOne: { filter: { _id: 'u3' }, update: { $set: { n: 1 } } } },
+          { updateOne: { filter: { _id: 'u2' }, update: { $max: { n: 9 } } } },
+        ]);
+
+        expect(await counters.findOne({ _id: 'u1' })).toEqual({ _id: 'u1', n: 5, at: 'x' });
+        expect(await counters.findOne({ _id: 'u2' })).toEqual({ _id: 'u2', n: 9 });
+        expect(await counters.findOne({ _id: 'u3' })).toBeNull();
+      });
+
       it('does nothing for an empty batch', async () => {
         const accounts = collection('bulk-empty');
         await accounts.bulkWrite([]);

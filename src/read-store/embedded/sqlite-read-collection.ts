@@ -122,6 +122,9 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
       for (const operation of operations) {
         if ('insertOne' in operation) {
           this.insert(operation.insertOne.document);
+        } else if ('updateOne' in operation) {
+          const { filter, update, upsert } = operation.updateOne;
+          this.update(filter, update, upsert ?? false);
         } else {
           const { filter, replacement, upsert } = operation.replaceOne;
           this.replace(filter, replacement, upsert ?? false);
