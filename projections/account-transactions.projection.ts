@@ -41,6 +41,7 @@ export const accountTransactionsProjection: Projection<AccountTransaction> = {
   version: 3,
   collection: 'account_transactions',
   seesWholeStreams: false,
+  documentPerEvent: true,
   handles: [
     'MoneyDeposited',
     'MoneyWithdrawn',

@@ -38,18 +38,19 @@ export class ProjectionConsumer<D extends ProjectedDocument> implements FeedCons
     const relevant = events.filter((event) => this.projection.handles.includes(event.type));
     if (relevant.length === 0) return;
     try {
-      await this.applyOnce(relevant);
+      await this.applyOnce(relevant, this.projection.documentPerEvent ?? false);
     } catch (error) {
-      // Another writer got a newer revision in first: re-reading skips what it already applied.
+      // Another writer got a newer revision in first, or a document per event already exists
+      // (redelivery): re-reading skips what is already applied.
       if (!(error instanceof DuplicateKeyError)) throw error;
-      await this.applyOnce(relevant);
+      await this.applyOnce(relevant, false);
     }
   }
 
-  private async applyOnce(events: EventEnvelope[]): Promise<void> {
+  private async applyOnce(events: EventEnvelope[], assumeNew: boolean): Promise<void> {
     const collection = this.readStore.collection<D>(this.projection.collection);
     const ids = [...new Set(events.map((event) => this.projection.documentId(event)))];
-    const stored = await collection.find({ _id: { $in: ids } });
+    const stored = assumeNew ? [] : await collection.find({ _id: { $in: ids } });
     const current = new Map<string, D>(stored.map((doc) => [doc._id, doc]));
     const changed = new Set<string>();
     const poisoned = new Set<string>();

@@ -22,6 +22,12 @@ export interface Projection<D extends ProjectedDocument = ProjectedDocument> {
    * revisions 0, 1, 2… without a gap; a gap then means events were lost in transit.
    */
   readonly seesWholeStreams: boolean;
+  /**
+   * True when every event makes a document of its own (`documentId` names the event), so a
+   * document is never folded twice: the consumer inserts without reading first, and only a
+   * redelivered event, whose insert collides, costs the read.
+   */
+  readonly documentPerEvent?: boolean;
   readonly indexes: readonly IndexSpec[];
   documentId(event: EventEnvelope): string;
   evolve(document: D | null, event: EventEnvelope): D;

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { accountSummaryProjection } from '../../projections/account-summary.projection';
+import { accountTransactionsProjection } from '../../projections/account-transactions.projection';
 import type { AccountSummary } from '../../projections/account-summary.projection';
 import { redriveDeadLetters } from '../../src/dead-letters/dead-letter-redrive';
 import { ReadStoreDeadLetters } from '../../src/dead-letters/read-store-dead-letters';
@@ -7,6 +8,7 @@ import { SqliteEventStore } from '../../src/event-store/embedded/sqlite-event-st
 import type { EventEnvelope, NewEvent } from '../../src/event-store/event-envelope';
 import { ProjectionConsumer } from '../../src/projecting/projection-consumer';
 import type { Projection } from '../../src/projecting/projection';
+import { SqliteReadCollection } from '../../src/read-store/embedded/sqlite-read-collection';
 import { SqliteReadStore } from '../../src/read-store/embedded/sqlite-read-store';
 import { removeDataDir, tempDataDir } from '../../harness/data-dir';
 
@@ -62,6 +64,30 @@ describe('projection consumer', () => {
       balance: 5,
       revision: 1,
     });
+  });
+
+  it('inserts a document per event without reading first, and still applies a redelivered one once', async () => {
+    const consumer = new ProjectionConsumer(
+      accountTransactionsProjection,
+      readStore,
+      eventStore,
+      deadLetters,
+    );
+    const events = await history('per-event', opened('per-event'), deposited(5, 5));
+    const reads = jest.spyOn(SqliteReadCollection.prototype, 'find');
+    try {
+      await consumer.handle(events);
+      expect(reads).not.toHaveBeenCalled();
+      // The redelivered deposit collides with its own document: the consumer reads, and skips it.
+      await consumer.handle([events[1], ...events]);
+      expect(reads).toHaveBeenCalledTimes(1);
+    } finally {
+      reads.mockRestore();
+    }
+    const transactions = readStore.collection(accountTransactionsProjection.collection);
+    expect(await transactions.find({ accountId: 'per-event' })).toEqual([
+      expect.objectContaining({ _id: 'per-event:1', amount: 5, balanceAfter: 5, revision: 1 }),
+    ]);
   });
 
   it('fills a revision gap from the event store instead of applying past it', async () => {
