@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { benchCaller } from './support/bench-call';
 import { percentile } from './support/figures';
 import { ownSecretProcess } from '../harness/own-secret-process';
+import { cpuProfileArgs } from './support/cpu-profile-args';
 import { setting } from './support/bench-settings';
 
 const settings = {
@@ -49,12 +50,6 @@ async function startApp(): Promise<RunningApp> {
     nodeArgs: cpuProfileArgs('app'),
   });
   return Object.assign(app, { dataDir, spawnedAt });
-}
-
-/** BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the app (summarise: bench/cpu-profile-summary.ts). */
-function cpuProfileArgs(name: string): string[] {
-  const dir = process.env.BENCH_CPU_PROF;
-  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
 }
 
 /** The bare NestJS route, run for the same requests with the same client. */

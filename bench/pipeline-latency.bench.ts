@@ -8,7 +8,8 @@
  * Needs Kafka and the MongoDB-wire server: KAFKA_BROKERS and MONGODB_URL, or else it runs
  * `infra/infra.sh up` and stops afterwards only the servers it started.
  * Run: npm run bench:pipeline-latency. Settings: BENCH_RATE (50/s), BENCH_SECONDS (20),
- * BENCH_ACCOUNTS (50), BENCH_STACKS (split,embedded).
+ * BENCH_WARMUP_SECONDS (30),
+ * BENCH_ACCOUNTS (50), BENCH_STACKS (split,embedded); BENCH_CPU_PROF=<dir> profiles each role.
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -21,19 +22,25 @@ import { type LedgerProcess, startLedgerProcess } from '../harness/ledger-proces
 import { splitStack } from '../harness/split-stack';
 import { ensureInfra, type Infra, stopInfra } from './support/pipeline-stack';
 import { setting } from './support/bench-settings';
+import { cpuProfileArgs } from './support/cpu-profile-args';
+import { cpuWindow, infraServerPid } from './support/process-cpu';
 
 const settings = {
   rate: setting('BENCH_RATE', 50),
   seconds: setting('BENCH_SECONDS', 20),
+  /**
+   * The same load first, not measured: the JVMs of Kafka and the MongoDB-wire server compile
+   * their hot paths during the first seconds, and a short warm-up measured their start-up.
+   */
+  warmUpSeconds: setting('BENCH_WARMUP_SECONDS', 30),
   accounts: setting('BENCH_ACCOUNTS', 50),
   stacks: (process.env.BENCH_STACKS ?? 'split,embedded').split(','),
 };
-const WARM_UP_COMMANDS = 50;
 const GOAL = { p50: 25, p99: 100 };
 /** Requests per minute far above the load, so that the limits do not shape it. */
 const NO_RATE_LIMITS = { RATE_LIMIT_PER_SUBJECT: '1000000', RATE_LIMIT_PER_ADDRESS: '1000000' };
 const LOG_QUIET = { LOG_LEVEL: 'warn' };
-const WATCHDOG_MS = 5 * 60_000 + settings.seconds * 2000;
+const WATCHDOG_MS = 5 * 60_000 + (settings.seconds + settings.warmUpSeconds) * 2000;
 
 interface Sample {
   position: number;
@@ -48,7 +55,10 @@ interface Run {
   errors: number;
   firstError?: string;
   maxSendDelayMs: number;
+  cpu?: CpuUse;
 }
+
+type CpuUse = ReturnType<ReturnType<typeof cpuWindow>['end']>;
 
 /** Opens the accounts, then deposits open-loop: command i leaves at start + i / rate. */
 async function appendToVisible(apiUrl: string, prefix: string, commands: number): Promise<Run> {
@@ -155,11 +165,26 @@ const load = () =>
     .map((value) => value.toFixed(2))
     .join(' ')}`;
 
-async function measure(apiUrl: string, prefix: string): Promise<Run> {
-  const warmUp = await appendToVisible(apiUrl, `${prefix}-warm`, WARM_UP_COMMANDS);
+async function measure(
+  apiUrl: string,
+  prefix: string,
+  processes: Record<string, number | undefined>,
+): Promise<Run> {
+  const warmUp = await appendToVisible(
+    apiUrl,
+    `${prefix}-warm`,
+    settings.rate * settings.warmUpSeconds,
+  );
   if (warmUp.errors > 0) throw new Error(`warm-up failed: ${warmUp.firstError}`);
-  return appendToVisible(apiUrl, prefix, settings.rate * settings.seconds);
+  const cpu = cpuWindow(processes);
+  const run = await appendToVisible(apiUrl, prefix, settings.rate * settings.seconds);
+  return { ...run, cpu: cpu.end(run.samples.length + run.errors) };
 }
+
+const infraServers = () => ({
+  kafka: infraServerPid('kafka'),
+  'mongo-wire': infraServerPid('mongo-wire'),
+});
 
 async function splitRun(infra: Infra): Promise<{ run: Run; sent: Map<number, number> }> {
   process.env.KAFKA_BROKERS = infra.brokers;
@@ -168,9 +193,19 @@ async function splitRun(infra: Infra): Promise<{ run: Run; sent: Map<number, num
   const processes: LedgerProcess[] = [];
   try {
     const start = (role: string) =>
-      startLedgerProcess({ ...stack.env, ...NO_RATE_LIMITS, ...LOG_QUIET, LEDGER_ROLE: role });
+      startLedgerProcess(
+        { ...stack.env, ...NO_RATE_LIMITS, ...LOG_QUIET, LEDGER_ROLE: role },
+        60_000,
+        { nodeArgs: cpuProfileArgs(role) },
+      );
     processes.push(...(await Promise.all(['api', 'relay', 'projector'].map(start))));
-    const run = await measure(processes[0].url, 'split');
+    const [api, relay, projector] = processes.map((p) => p.pid);
+    const run = await measure(processes[0].url, 'split', {
+      api,
+      relay,
+      projector,
+      ...infraServers(),
+    });
     const sent = await sendTimes(
       infra.brokers,
       stack.env.KAFKA_TOPIC,
@@ -190,7 +225,7 @@ async function embeddedRun(): Promise<Run> {
   const dataDir = tempDataDir();
   const app = await startLedgerProcess({ DATA_DIR: dataDir, ...NO_RATE_LIMITS, ...LOG_QUIET });
   try {
-    return await measure(app.url, 'embedded');
+    return await measure(app.url, 'embedded', { 'embedded app': app.pid });
   } finally {
     await app.kill('SIGTERM');
     removeDataDir(dataDir);
@@ -205,6 +240,16 @@ function report(name: string, run: Run): void {
     ),
   );
   console.log(line(`${name}: answer -> consistentWith read returns`, visible(run)));
+  if (run.cpu) {
+    const parts = run.cpu.map(
+      (p) => `${p.name} ${p.msPerCommand.toFixed(1)} (${(p.coreShare * 100).toFixed(0)}%)`,
+    );
+    const total = run.cpu.reduce((sum, p) => sum + p.coreShare, 0);
+    console.log(
+      `  CPU ms per command (share of a core): ${parts.join(', ')}; ` +
+        `all ${(total * 100).toFixed(0)}% of ${cpus().length * 100}%`,
+    );
+  }
   if (run.errors > 0) {
     console.log(`  ${run.errors} errors; first: ${run.firstError}`);
     process.exitCode = 1;
@@ -222,7 +267,7 @@ async function main(): Promise<void> {
   );
   console.log(
     `deposits open-loop at ${settings.rate}/s for ${settings.seconds} s over ` +
-      `${settings.accounts} accounts, after ${WARM_UP_COMMANDS} warm-up commands`,
+      `${settings.accounts} accounts, after ${settings.warmUpSeconds} s of the same load, not measured`,
   );
   const watchdog = setTimeout(() => {
     console.error(`latency benchmark exceeded ${WATCHDOG_MS} ms`);
