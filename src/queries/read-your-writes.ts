@@ -30,7 +30,7 @@ interface Waiter {
 /**
  * `consistentWith`: a query waits until the read models it reads have applied a position the client got
  * from a command. All waiting queries of the process share one reader of the checkpoints: it reads
- * them at once when a query starts waiting or a save in this process lands, and every
+ * them at once when a query starts waiting while none is under way or a save in this process lands, and every
  * `consistencyPollMs` while anyone waits (how saves by other processes are noticed), so the
  * checkpoints are read at most once at a time however many queries wait.
  */
@@ -83,7 +83,10 @@ export class ReadYourWrites {
         reject: (error) => (settle(), reject(error)),
       };
       this.waiters.add(waiter);
-      this.wake();
+      // A reader already at work takes the new waiter along on its next read. Waking it for each
+      // arrival would read back to back under a steady load, and the saves that matter wake it
+      // anyway (this process's) or are found by the poll (other processes').
+      if (!this.reading) void this.readWhileWaiting();
     });
   }
 

@@ -62,6 +62,21 @@ describe('read-your-writes across processes', () => {
     expect(reads.mock.calls.length).toBeLessThan(100);
   });
 
+  it('reads at the poll interval while queries keep arriving, not again for each arrival', async () => {
+    const queries = readYourWrites();
+    const reads = jest.spyOn(waiting, 'getMany');
+    const waits: Promise<void>[] = [];
+    // A query every millisecond for 100 ms: a reader woken by each would read back to back.
+    for (let n = 1; n <= 100; n++) {
+      waits.push(queries.waitFor(n, 10_000));
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    await allAt(100);
+    await Promise.all(waits);
+    const elapsed = 100 + 2 * POLL_MS;
+    expect(reads.mock.calls.length).toBeLessThanOrEqual(Math.ceil(elapsed / POLL_MS) + 5);
+  });
+
   it('answers as soon as the read models are there, and waits while they are not', async () => {
     const queries = readYourWrites();
     await allAt(7);
