@@ -30,9 +30,9 @@ interface Waiter {
 /**
  * `consistentWith`: a query waits until the read models it reads have applied a position the client got
  * from a command. All waiting queries of the process share one reader of the checkpoints: it reads
- * them at once when a query starts waiting while none is under way or a save in this process lands, and every
- * `consistencyPollMs` while anyone waits (how saves by other processes are noticed), so the
- * checkpoints are read at most once at a time however many queries wait.
+ * them at once when a query starts waiting and no read is under way, or when a save in this
+ * process lands, and every `consistencyPollMs` while anyone waits (how saves by other processes
+ * are noticed), so the checkpoints are read at most once at a time however many queries wait.
  */
 @Injectable()
 export class ReadYourWrites {
