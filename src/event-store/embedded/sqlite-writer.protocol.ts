@@ -3,7 +3,11 @@ import type { AppendResult } from '../event-store.port';
 import type { ExpectedRevision } from '../expected-revision';
 import type { StorageFaultReason } from '../../storage/storage-fault';
 
-/** Messages between the store (main thread) and its writer thread; structured-clone safe. */
+/**
+ * Messages between the store (main thread) and its writer thread; structured-clone safe. Each
+ * side posts what it has gathered as one array: a message costs about as much to post as a small
+ * append costs to commit, so one per request would spend the thread's gain on the hand-over.
+ */
 
 export interface AppendRequest {
   kind: 'append';

@@ -28,13 +28,16 @@ interface Pending {
 export class SqliteWriter {
   private readonly worker: Worker;
   private readonly pending = new Map<number, Pending>();
+  /** Requests made since the last hand-over, posted together once the current callbacks ran. */
+  private outbox: WriterRequest[] = [];
+  private flushScheduled = false;
   private readonly exited: Promise<void>;
   private nextId = 1;
   private failure: EventStoreUnavailableError | undefined;
 
   constructor(options: WriterOptions) {
     this.worker = startWriterThread(options);
-    this.worker.on('message', (message: WriterReply | WriterStartup) => this.receive(message));
+    this.worker.on('message', (message: WriterReply[] | WriterStartup) => this.receive(message));
     this.worker.on('error', (error) => {
       this.fail(
         new EventStoreUnavailableError(`Event store writer failed: ${error.message}`, {
@@ -70,8 +73,10 @@ export class SqliteWriter {
 
   /** Lets the requests already handed over commit, then stops the thread. */
   async close(): Promise<void> {
-    if (this.failure === undefined)
-      this.worker.postMessage({ kind: 'close' } satisfies WriterRequest);
+    if (this.failure === undefined) {
+      this.outbox.push({ kind: 'close' });
+      this.flush();
+    }
     await this.exited;
   }
 
@@ -80,27 +85,41 @@ export class SqliteWriter {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { streamId, resolve, reject });
-      this.worker.postMessage(request(id));
+      this.outbox.push(request(id));
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
   }
 
-  private receive(message: WriterReply | WriterStartup): void {
-    if ('ready' in message) {
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.outbox.length === 0 || this.failure) return;
+    this.worker.postMessage(this.outbox);
+    this.outbox = [];
+  }
+
+  private receive(message: WriterReply[] | WriterStartup): void {
+    if (!Array.isArray(message)) {
       if (!message.ready) {
         this.fail(new EventStoreUnavailableError(message.message, { reason: message.reason }));
       }
       return;
     }
-    const pending = this.pending.get(message.id);
-    if (!pending) return;
-    this.pending.delete(message.id);
-    if (message.ok) pending.resolve(message);
-    else pending.reject(toError(pending.streamId, message.failure));
+    for (const reply of message) {
+      const pending = this.pending.get(reply.id);
+      if (!pending) continue;
+      this.pending.delete(reply.id);
+      if (reply.ok) pending.resolve(reply);
+      else pending.reject(toError(pending.streamId, reply.failure));
+    }
   }
 
   /** Every request not answered yet may or may not have committed: the caller must re-read. */
   private fail(error: EventStoreUnavailableError): void {
     this.failure ??= error;
+    this.outbox = [];
     for (const pending of this.pending.values()) pending.reject(this.failure);
     this.pending.clear();
   }

@@ -5,6 +5,7 @@ import { openEventFile } from './sqlite-event-rows';
 import type {
   AppendRequest,
   ProbeRequest,
+  WriterReply,
   WriterRequest,
   WriterStartup,
 } from './sqlite-writer.protocol';
@@ -46,7 +47,7 @@ let closing = false;
 function drain(): void {
   scheduled = false;
   while (queue.length > 0) {
-    for (const reply of committer.commit(queue.splice(0, MAX_GROUP))) port.postMessage(reply);
+    port.postMessage(committer.commit(queue.splice(0, MAX_GROUP)) satisfies WriterReply[]);
   }
   if (closing) {
     close();
@@ -54,9 +55,11 @@ function drain(): void {
   }
 }
 
-port.on('message', (request: WriterRequest) => {
-  if (request.kind === 'close') closing = true;
-  else queue.push(request);
+port.on('message', (requests: WriterRequest[]) => {
+  for (const request of requests) {
+    if (request.kind === 'close') closing = true;
+    else queue.push(request);
+  }
   if (!scheduled) {
     scheduled = true;
     // After the messages already waiting in the port are queued: they join this group.
