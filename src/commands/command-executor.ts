@@ -46,16 +46,30 @@ export class CommandExecutor {
   ): Promise<CommandResult> {
     return this.counted((command as { type?: string }).type ?? 'unknown', async () => {
       const streamId = decider.streamId(id);
+      let replayChecked = context.replayableSince === undefined;
+      // The first decision is made on the cached state as it is, without a read: the append
+      // expects its revision, so another process's append since fails it and the next attempt
+      // reads. Whatever answers without appending is confirmed on read state first.
+      let trustCache = true;
       for (let attempt = 1; ; attempt++) {
-        const current = await this.aggregates.load(decider, id);
-        // Before anything else answers, so a refused caller learns nothing about the stream.
-        authorize?.(current.state);
-        if (attempt === 1 && context.replayableSince !== undefined) {
+        const current = await this.aggregates.load(decider, id, { trustCache });
+        trustCache = false;
+        const confirmFirst = current.unconfirmed === true;
+        try {
+          // Before anything else answers, so a refused caller learns nothing about the stream.
+          authorize?.(current.state);
+        } catch (error) {
+          if (confirmFirst) continue;
+          throw error;
+        }
+        if (!replayChecked) {
+          replayChecked = true;
           const earlier = await this.earlierOutcome(streamId, context);
           if (earlier) return earlier;
         }
         const revision = current.revision < 0 ? 'no-stream' : current.revision;
         if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+          if (confirmFirst) continue;
           const earlier = await this.earlierOutcome(streamId, context);
           if (earlier) return earlier;
           throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
@@ -64,6 +78,7 @@ export class CommandExecutor {
         try {
           events = decider.decide(command, current.state);
         } catch (error) {
+          if (confirmFirst && error instanceof DomainError) continue;
           // The refusal may be the command's own first effect (a withdrawal that emptied the account).
           const earlier =
             error instanceof DomainError && (await this.earlierOutcome(streamId, context));
@@ -71,6 +86,7 @@ export class CommandExecutor {
           throw error;
         }
         if (events.length === 0) {
+          if (confirmFirst) continue;
           const earlier = await this.earlierOutcome(streamId, context);
           return earlier || { streamId, revision: current.revision, position: current.position };
         }
@@ -100,6 +116,8 @@ export class CommandExecutor {
             if (earlier) return earlier;
           }
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
+          // The cached state was behind: the stream did not move under contention, so read now.
+          if (confirmFirst) continue;
           if (context.expectedRevision !== undefined) {
             throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
           }

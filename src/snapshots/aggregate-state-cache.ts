@@ -21,8 +21,9 @@ const ENTRY_OVERHEAD_BYTES = 128;
 /**
  * Folded states of recently used streams in this process, so that a command on a hot stream
  * reads only the events appended since (often none) and no snapshot. Least recently used states
- * go first once either bound is reached. A cached state is never trusted as the stream's head:
- * the loader always reads on from its revision, so other processes' appends are seen.
+ * go first once either bound is reached. A cached state is taken for the stream's head only by a
+ * decision whose append expects its revision, so another process's append is seen as a conflict;
+ * every other load reads on from its revision.
  */
 export class AggregateStateCache {
   private readonly entries: LRUCache<string, CachedAggregate>;

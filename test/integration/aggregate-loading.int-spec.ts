@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setImmediate as idle } from 'node:timers/promises';
 import { CommandExecutor } from '../../src/commands/command-executor';
+import { RevisionMismatchError } from '../../src/commands/command.errors';
 import type { CommandResult } from '../../src/commands/command-context';
 import type { AccountCommand } from '../../src/domain/accounts/account.commands';
 import { accountDecider } from '../../src/domain/accounts/account.decider';
@@ -131,6 +132,46 @@ describe('loading aggregates from snapshots and the state cache', () => {
     await run('cached', withdraw(26), 'cached-after');
     expect(store.takeCount()).toBe(1);
     expect((await foldOfStore('cached')).state).toMatchObject({ balance: 0 });
+  });
+
+  it('decides on a cached state without a read; an append from elsewhere since is a conflict, decided again on read state', async () => {
+    const { store, run } = process({ every: 1000, cache: true });
+    await run('trusted', openAccount('trusted'), 'open-trusted');
+    await run('trusted', deposit(10), 'trusted-1');
+    store.streamReads = 0;
+
+    await run('trusted', deposit(1), 'trusted-2');
+    expect(store.streamReads).toBe(0);
+
+    const other = process({ every: 1000, cache: true });
+    await other.run('trusted', deposit(5), 'trusted-elsewhere');
+    const answer = await run('trusted', deposit(2), 'trusted-3');
+    expect(store.streamReads).toBe(1);
+    expect(answer.revision).toBe(4);
+    expect((await foldOfStore('trusted')).state).toMatchObject({ balance: 18 });
+    // Its state was read and kept: the next command needs no read again.
+    await run('trusted', deposit(1), 'trusted-4');
+    expect(store.streamReads).toBe(1);
+  });
+
+  it('confirms on read state what a cached state would refuse or answer without appending', async () => {
+    const { store, run } = process({ every: 1000, cache: true });
+    await run('confirmed', openAccount('confirmed'), 'open-confirmed');
+    const other = process({ every: 1000, cache: true });
+    const moved = await other.run('confirmed', deposit(30), 'confirmed-elsewhere');
+    store.streamReads = 0;
+
+    // The cache says balance 0 at revision 0: the withdrawal and the If-Match both stand on read state.
+    await expect(run('confirmed', withdraw(20), 'confirmed-w')).resolves.toMatchObject({
+      revision: 2,
+    });
+    await other.run('confirmed', deposit(1), 'confirmed-elsewhere-2');
+    await expect(run('confirmed', deposit(1), 'confirmed-if', moved.revision)).rejects.toThrow(
+      RevisionMismatchError,
+    );
+    await expect(run('confirmed', withdraw(1000), 'confirmed-big')).rejects.toThrow(DomainError);
+    expect(store.streamReads).toBe(3);
+    expect((await foldOfStore('confirmed')).state).toMatchObject({ balance: 11 });
   });
 
   it('ignores a snapshot made by another fold version, and writes one of its own', async () => {

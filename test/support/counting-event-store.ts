@@ -9,6 +9,7 @@ import { ForwardingEventStore } from '../../src/event-store/forwarding-event-sto
 /** Any event store, with a count of the events its stream reads hand out, taken at the port. */
 export class CountingEventStore extends ForwardingEventStore {
   streamEventsRead = 0;
+  streamReads = 0;
   findEventCalls = 0;
 
   /** Events read since the last call. */
@@ -22,6 +23,7 @@ export class CountingEventStore extends ForwardingEventStore {
     streamId: string,
     options?: ReadStreamOptions,
   ): Promise<EventEnvelope[]> {
+    this.streamReads++;
     const events = await this.inner.readStream(streamId, options);
     this.streamEventsRead += events.length;
     return events;
