@@ -18,6 +18,7 @@ import type { StorageCheck, StorageChecked } from '../../observability/storage-c
 import { type FileIdentity, identityOf, stillOnDisk } from '../../storage/embedded/file-identity';
 import { sqliteFaultReason } from '../../storage/embedded/sqlite-fault';
 import { CatchUpSubscription } from './catch-up-subscription';
+import { SharedPageRead } from './shared-page-read';
 import { type EventRow, openEventFile, prepareEventFile, toEnvelope } from './sqlite-event-rows';
 import { SqliteWriter } from './sqlite-writer';
 
@@ -93,6 +94,9 @@ export class SqliteEventStore implements EventStore, StorageChecked {
   private readonly pollIntervalMs: number;
   private readonly clock: () => Date;
   private readonly subscriptions = new Set<CatchUpSubscription>();
+  private readonly subscriptionPages = new SharedPageRead((after, limit) =>
+    this.readPage(after, limit),
+  );
   private changeWatch: NodeJS.Timeout | undefined;
   private dataVersion = 0;
   private lastGroup = 0;
@@ -169,7 +173,7 @@ export class SqliteEventStore implements EventStore, StorageChecked {
   subscribeToAll(options: SubscribeOptions, handler: BatchHandler): Subscription {
     const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     const subscription = new CatchUpSubscription(
-      (after) => this.readPage(after, batchSize),
+      (after) => this.subscriptionPages.read(after, batchSize),
       handler,
       options.after,
     );
