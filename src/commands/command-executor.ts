@@ -51,10 +51,13 @@ export class CommandExecutor {
       // expects its revision, so another process's append since fails it and the next attempt
       // reads. Whatever answers without appending is confirmed on read state first.
       let trustCache = true;
-      for (let attempt = 1; ; attempt++) {
+      // Decisions on read state: the one on a cached state does not count against the bound.
+      let attempt = 0;
+      for (;;) {
         const current = await this.aggregates.load(decider, id, { trustCache });
         trustCache = false;
         const confirmFirst = current.unconfirmed === true;
+        if (!confirmFirst) attempt++;
         try {
           // Before anything else answers, so a refused caller learns nothing about the stream.
           authorize?.(current.state);
