@@ -119,7 +119,8 @@ export class CommandExecutor {
             if (earlier) return earlier;
           }
           if (!(error instanceof WrongExpectedRevisionError)) throw error;
-          // The cached state was behind: the stream did not move under contention, so read now.
+          // The cached state was behind (another process appended since): no sign of contention,
+          // so the next attempt reads at once, without backing off.
           if (confirmFirst) continue;
           if (context.expectedRevision !== undefined) {
             throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);

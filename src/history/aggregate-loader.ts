@@ -46,10 +46,10 @@ interface StartingPoint<S> {
 /**
  * How commands and the process manager get an aggregate's current state, at a cost that does not
  * grow with its history: from the cached fold, else the latest snapshot of the current fold
- * version, else the start; then the events after that point, never the whole stream (and none when
- * the caller trusts a cached state, see `LoadOptions`). A snapshot is
- * scheduled once a stream has moved `snapshotEvery` events past its last one, and written after
- * the command has been answered.
+ * version, else the start; then the events after that point, never the whole stream (and none
+ * when the caller trusts a cached state, see `LoadOptions`). A snapshot is scheduled once a
+ * stream has moved `snapshotEvery` events past its last one, and written after the command has
+ * been answered.
  */
 @Injectable()
 export class AggregateLoader {
