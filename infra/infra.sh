@@ -122,8 +122,18 @@ start_kafka() {
   local java_opts=(-Dlog4j.configuration="file:$INFRA/kafka/log4j.properties" -cp "$dir/libs/*")
   if [[ ! -f $dir/data/meta.properties ]]; then
     log "formatting kafka storage"
+    # A base64url id starts with '-' one time in 64: as a separate argument the tool took it
+    # for an option and refused to format, so the id is bound with '=' and drawn without one,
+    # as Kafka's own random ids are.
+    local cluster_id
+    cluster_id="$(node -e "
+      const { randomBytes } = require('node:crypto');
+      let id;
+      do id = randomBytes(16).toString('base64url'); while (id.startsWith('-'));
+      process.stdout.write(id);
+    ")"
     java "${java_opts[@]}" kafka.tools.StorageTool format -g -c "$dir/server.properties" \
-      -t "$(node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))")" \
+      --cluster-id="$cluster_id" \
       >>"$dir/kafka.log" 2>&1 || die "formatting kafka storage failed; see $dir/kafka.log"
   fi
   launch kafka java -Xms512m -Xmx512m -XX:+UseG1GC "${java_opts[@]}" kafka.Kafka "$dir/server.properties"
