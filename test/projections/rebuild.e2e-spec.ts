@@ -46,9 +46,14 @@ describe('rebuilding a projection with zero downtime', () => {
     for (let i = 0; i < 20; i++) {
       await http.post('/accounts', { ownerId: 'r', currency: 'EUR', accountId: `rb-${i}` });
     }
-    for (let i = 0; i < 300; i++) {
-      await http.post(`/accounts/rb-${i % 20}/deposits`, { amount: 1 + (i % 7) });
-    }
+    // Enough history that the rebuild outlasts the gap between two requests sent together, even
+    // on a loaded machine: with 300 events it once finished before the second was handled.
+    const senders = Array.from({ length: 10 }, async (_, sender) => {
+      for (let i = sender; i < 3000; i += 10) {
+        await http.post(`/accounts/rb-${i % 20}/deposits`, { amount: 1 + (i % 7) });
+      }
+    });
+    await Promise.all(senders);
   }, 120_000);
   afterAll(async () => {
     await ledger.stop();
