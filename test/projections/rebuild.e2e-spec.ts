@@ -91,24 +91,28 @@ describe('rebuilding a projection with zero downtime', () => {
       }
     })();
 
-    // Two requests at once: one starts the rebuild, the other is told one is under way.
-    const answers = await Promise.all([
-      http.post('/projections/account-transactions/rebuild'),
-      http.post('/projections/account-transactions/rebuild'),
-    ]);
-    expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
-    expect(answers.find((a) => a.status === 409)!.body.code).toBe('REBUILD_IN_PROGRESS');
+    // The loops stop whatever fails here, or they would outlive the app and fail the next suite.
+    try {
+      // Two requests at once: one starts the rebuild, the other is told one is under way.
+      const answers = await Promise.all([
+        http.post('/projections/account-transactions/rebuild'),
+        http.post('/projections/account-transactions/rebuild'),
+      ]);
+      expect(answers.map((a) => a.status).sort()).toEqual([202, 409]);
+      expect(answers.find((a) => a.status === 409)!.body.code).toBe('REBUILD_IN_PROGRESS');
 
-    await eventually(async () => {
-      const listed = await http.get('/projections');
-      const status = listed.body.find((p: { name: string }) => p.name === 'account-transactions');
-      expect(status.status).toBe('live');
-      expect(seen).toContain('rebuilding');
-    }, 60_000);
-    watching = false;
-    await watcher;
-    traffic = false;
-    await Promise.all([writer, reader]);
+      await eventually(async () => {
+        const listed = await http.get('/projections');
+        const status = listed.body.find((p: { name: string }) => p.name === 'account-transactions');
+        expect(status.status).toBe('live');
+        expect(seen).toContain('rebuilding');
+      }, 60_000);
+    } finally {
+      watching = false;
+      traffic = false;
+      await Promise.allSettled([watcher, writer, reader]);
+    }
+    await Promise.all([watcher, writer, reader]);
     expect(problems).toEqual([]);
 
     const head = await ledger.eventStore.headPosition();
