@@ -20,6 +20,7 @@ import { percentile } from './support/figures';
 import { ownSecretProcess } from '../harness/own-secret-process';
 import { cpuProfileArgs } from './support/cpu-profile-args';
 import { setting } from './support/bench-settings';
+import { cpuWindow } from './support/process-cpu';
 
 const settings = {
   accounts: setting('BENCH_ACCOUNTS', 50),
@@ -53,14 +54,18 @@ async function startApp(): Promise<RunningApp> {
 }
 
 /** The bare NestJS route, run for the same requests with the same client. */
-async function bareNestRequestsPerSecond(accounts: string[]): Promise<ThroughputResult> {
+async function bareNestRequestsPerSecond(
+  accounts: string[],
+): Promise<ThroughputResult & { cpu: CpuShare[] }> {
   const bare = await startLedgerProcess({}, 30_000, { script: 'bench/bare/bare-nest.main.ts' });
   try {
     await deposits(bare.url, accounts, { requests: settings.warmupRequests, seconds: 30 });
-    return await deposits(bare.url, accounts, {
+    const cpu = cpuWindow({ server: bare.pid });
+    const result = await deposits(bare.url, accounts, {
       requests: settings.maxRequests,
       seconds: settings.seconds,
     });
+    return { ...result, cpu: cpu.end(result.ok) };
   } finally {
     await bare.kill('SIGTERM');
   }
@@ -80,6 +85,21 @@ function summary(samples: number[]): string {
     `p50 ${ms(percentile(sorted, 50))}, p95 ${ms(percentile(sorted, 95))}, ` +
     `p99 ${ms(percentile(sorted, 99))}, max ${ms(sorted[sorted.length - 1])}`
   );
+}
+
+type CpuShare = ReturnType<ReturnType<typeof cpuWindow>['end']>[number];
+
+/**
+ * CPU per answered request, server and client: steadier than the rates on a shared machine, whose
+ * speed drifts between runs, so it is the figure to compare two builds by.
+ */
+function cpuSummary(shares: CpuShare[]): string {
+  return shares
+    .map(
+      ({ name, msPerCommand, coreShare }) =>
+        `${name} ${msPerCommand.toFixed(3)} ms (${(coreShare * 100).toFixed(0)}% of a core)`,
+    )
+    .join(', ');
 }
 
 function elapsedMs(startedAt: bigint): number {
@@ -280,6 +300,7 @@ async function main(): Promise<void> {
     `bare NestJS POST route: ${bareRate.toFixed(1)} requests/s (${bare.ok} ok, ${bare.errors} ` +
       `errors, concurrency ${settings.concurrency}, ${bare.seconds.toFixed(2)} s); ${summary(bare.latencies)}`,
   );
+  print(`  CPU per request: ${cpuSummary(bare.cpu)}`);
 
   const app = await startApp();
   const watchdog = setTimeout(() => {
@@ -302,10 +323,12 @@ async function main(): Promise<void> {
     await deposits(app.url, accounts, { requests: settings.warmupRequests, seconds: 30 });
 
     const runStartedAt = performance.now() - app.spawnedAt;
+    const cpu = cpuWindow({ server: app.pid });
     const run = await deposits(app.url, accounts, {
       requests: settings.maxRequests,
       seconds: settings.seconds,
     });
+    const appCpu = cpu.end(run.ok);
     if (process.env.BENCH_CPU_PROF) {
       const window = `${runStartedAt.toFixed(0)}-${(performance.now() - app.spawnedAt).toFixed(0)}`;
       print(`  cpu profile window of this run: ${window} (ms since the app was spawned)`);
@@ -316,6 +339,7 @@ async function main(): Promise<void> {
         `${run.seconds.toFixed(2)} s)`,
     );
     print(`  deposit response time: ${summary(run.latencies)}`);
+    print(`  CPU per deposit: ${cpuSummary(appCpu)}`);
     if (run.firstError) print(`  first error: ${run.firstError}`);
     const depositRate = run.ok / run.seconds;
     const floor = Math.min(bareRate, raw.perSecond);

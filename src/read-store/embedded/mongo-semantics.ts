@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 // operators to copy, which made a bulk upsert three times slower, and updates need none of them.
 import { type Modifier as MingoModifier, update } from 'mingo/updater';
 import type { Filter, ReadDocument, UpdateDocument } from '../read-store.port';
+import { applyFlatUpdate } from './flat-update';
 
 type Modifier = MingoModifier<Record<string, unknown>>;
 
@@ -58,7 +59,7 @@ export function applyUpdate(document: ReadDocument, change: UpdateDocument, inse
     inserting && $setOnInsert
       ? { ...modifier, $set: { ...modifier.$set, ...$setOnInsert } }
       : modifier;
-  update(document, effective as Modifier);
+  if (!applyFlatUpdate(document, effective)) update(document, effective as Modifier);
 }
 
 /** The document an upsert inserts when its filter matched nothing, as MongoDB builds it. */

@@ -21,6 +21,7 @@ import {
   upsertDocument,
   withId,
 } from './mongo-semantics';
+import { flatFilterTest } from './flat-filter';
 import { isMissingTable, SqliteConnection, uniqueViolation } from './sqlite-connection';
 import {
   candidateQuery,
@@ -244,13 +245,17 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
   /** Stored documents matching `filter`, in the order SQLite reads the candidate rows. */
   private *matching(filter: Filter): Generator<Stored<T>> {
     const { sql, params, exact } = candidateQuery(this.table, filter, () => this.indexes());
-    // Compiling the filter costs more than reading a row by id: lookups by id skip it.
-    const query = exact ? undefined : new Query(filter);
+    // Compiling the filter costs more than reading a row by id: lookups by id skip it, and plain
+    // comparisons compile it only for a document the quick test leaves to mingo.
+    const quick = exact ? () => true : (flatFilterTest(filter) ?? (() => undefined));
+    let query: Query | undefined;
     try {
       const rows = this.connection.statement<{ doc: string }>(sql).iterate(...params);
       for (const { doc } of rows) {
         const document = decodeDocument<T>(doc);
-        if (!query || query.test(document)) yield { raw: doc, document };
+        if (quick(document) ?? (query ??= new Query(filter)).test(document)) {
+          yield { raw: doc, document };
+        }
       }
     } catch (error) {
       if (!isMissingTable(error)) throw error;
