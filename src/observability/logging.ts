@@ -14,19 +14,23 @@ type RoutedRequest = IncomingMessage & {
  * correlation id; credentials never reach the log, not even one sent as `?access_token=`.
  */
 export function loggingOptions(config: AppConfig): Params {
+  const { role } = config;
   return {
     pinoHttp: {
       level: config.logLevel,
       genReqId: (request) => (request as RoutedRequest).correlationId ?? '',
+      // The same bindings when the request arrives and when it ends, so pino-http keeps the one
+      // child logger it made at the start instead of making another for the last line; the route,
+      // known only once routing is done, goes in that line alone.
       customProps: (request) => {
         const routed = request as RoutedRequest;
-        return {
-          correlationId: routed.correlationId,
-          traceparent: routed.traceparent,
-          route: routed.route ? `${routed.baseUrl ?? ''}${routed.route.path}` : undefined,
-          role: config.role,
-        };
+        return { correlationId: routed.correlationId, traceparent: routed.traceparent, role };
       },
+      customSuccessObject: (request, _response, line) => ({ ...line, route: routeOf(request) }),
+      customErrorObject: (request, _response, _error, line) => ({
+        ...line,
+        route: routeOf(request),
+      }),
       serializers: {
         req: (request: { method: string; url: string }) => ({
           method: request.method,
@@ -47,6 +51,11 @@ export function loggingOptions(config: AppConfig): Params {
       },
     },
   };
+}
+
+function routeOf(request: IncomingMessage): string | undefined {
+  const routed = request as RoutedRequest;
+  return routed.route ? `${routed.baseUrl ?? ''}${routed.route.path}` : undefined;
 }
 
 /**
