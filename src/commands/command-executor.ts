@@ -50,103 +50,92 @@ export class CommandExecutor {
   ): Promise<CommandResult> {
     const streamId = decider.streamId(id);
     return this.counted((command as { type?: string }).type ?? 'unknown', () =>
-      this.queue.run(streamId, () =>
-        this.decideAndAppend(decider, id, command, context, authorize),
-      ),
+      this.queue.run(streamId, async () => {
+        let replayChecked = context.replayableSince === undefined;
+        // The first decision is made on the cached state as it is, without a read: the append
+        // expects its revision, so another process's append since fails it and the next attempt
+        // reads. Whatever answers without appending is confirmed on read state first.
+        let trustCache = true;
+        // Decisions on read state: the one on a cached state does not count against the bound.
+        let attempt = 0;
+        for (;;) {
+          const current = await this.aggregates.load(decider, id, { trustCache });
+          trustCache = false;
+          const confirmFirst = current.unconfirmed === true;
+          if (!confirmFirst) attempt++;
+          try {
+            // Before anything else answers, so a refused caller learns nothing about the stream.
+            authorize?.(current.state);
+          } catch (error) {
+            if (confirmFirst) continue;
+            throw error;
+          }
+          if (!replayChecked) {
+            replayChecked = true;
+            const earlier = await this.earlierOutcome(streamId, context);
+            if (earlier) return earlier;
+          }
+          const revision = current.revision < 0 ? 'no-stream' : current.revision;
+          if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
+            if (confirmFirst) continue;
+            const earlier = await this.earlierOutcome(streamId, context);
+            if (earlier) return earlier;
+            throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
+          }
+          let events: E[];
+          try {
+            events = decider.decide(command, current.state);
+          } catch (error) {
+            if (confirmFirst && error instanceof DomainError) continue;
+            // The refusal may be the command's own first effect (a withdrawal that emptied the account).
+            const earlier =
+              error instanceof DomainError && (await this.earlierOutcome(streamId, context));
+            if (earlier) return earlier;
+            throw error;
+          }
+          if (events.length === 0) {
+            if (confirmFirst) continue;
+            const earlier = await this.earlierOutcome(streamId, context);
+            return earlier || { streamId, revision: current.revision, position: current.position };
+          }
+          const newEvents = events.map((event, index) => toNewEvent(event, index, context));
+          try {
+            const timer = this.metrics?.appendDuration.startTimer();
+            // A replay decides again on today's state but sends the same event ids, which the store
+            // recognises: it writes nothing and answers where the first attempt's events sit.
+            const appended = await this.store.append(streamId, newEvents, revision);
+            timer?.();
+            if (appended.revision === current.revision + events.length) {
+              this.metrics?.eventsAppended.inc(events.length);
+              this.aggregates.appended(
+                decider,
+                id,
+                current,
+                events,
+                appended,
+                newEvents.at(-1)!.eventId,
+              );
+            }
+            return { streamId, ...appended };
+          } catch (error) {
+            if (error instanceof PartialDuplicateAppendError) {
+              // Decided differently from the first attempt, which then wrote fewer or more events.
+              const earlier = await this.earlierOutcome(streamId, context);
+              if (earlier) return earlier;
+            }
+            if (!(error instanceof WrongExpectedRevisionError)) throw error;
+            // The cached state was behind (another process appended since): no sign of contention,
+            // so the next attempt reads at once, without backing off.
+            if (confirmFirst) continue;
+            if (context.expectedRevision !== undefined) {
+              throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
+            }
+            if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId, attempt);
+            await sleep(Math.random() * 2 ** Math.min(attempt, 6));
+          }
+        }
+      }),
     );
-  }
-
-  private async decideAndAppend<C, E extends { type: string; data: unknown }, S>(
-    decider: Decider<C, E, S>,
-    id: string,
-    command: C,
-    context: CommandContext,
-    authorize?: (state: S) => void,
-  ): Promise<CommandResult> {
-    const streamId = decider.streamId(id);
-    let replayChecked = context.replayableSince === undefined;
-    // The first decision is made on the cached state as it is, without a read: the append
-    // expects its revision, so another process's append since fails it and the next attempt
-    // reads. Whatever answers without appending is confirmed on read state first.
-    let trustCache = true;
-    // Decisions on read state: the one on a cached state does not count against the bound.
-    let attempt = 0;
-    for (;;) {
-      const current = await this.aggregates.load(decider, id, { trustCache });
-      trustCache = false;
-      const confirmFirst = current.unconfirmed === true;
-      if (!confirmFirst) attempt++;
-      try {
-        // Before anything else answers, so a refused caller learns nothing about the stream.
-        authorize?.(current.state);
-      } catch (error) {
-        if (confirmFirst) continue;
-        throw error;
-      }
-      if (!replayChecked) {
-        replayChecked = true;
-        const earlier = await this.earlierOutcome(streamId, context);
-        if (earlier) return earlier;
-      }
-      const revision = current.revision < 0 ? 'no-stream' : current.revision;
-      if (context.expectedRevision !== undefined && context.expectedRevision !== revision) {
-        if (confirmFirst) continue;
-        const earlier = await this.earlierOutcome(streamId, context);
-        if (earlier) return earlier;
-        throw new RevisionMismatchError(streamId, context.expectedRevision, revision);
-      }
-      let events: E[];
-      try {
-        events = decider.decide(command, current.state);
-      } catch (error) {
-        if (confirmFirst && error instanceof DomainError) continue;
-        // The refusal may be the command's own first effect (a withdrawal that emptied the account).
-        const earlier =
-          error instanceof DomainError && (await this.earlierOutcome(streamId, context));
-        if (earlier) return earlier;
-        throw error;
-      }
-      if (events.length === 0) {
-        if (confirmFirst) continue;
-        const earlier = await this.earlierOutcome(streamId, context);
-        return earlier || { streamId, revision: current.revision, position: current.position };
-      }
-      const newEvents = events.map((event, index) => toNewEvent(event, index, context));
-      try {
-        const timer = this.metrics?.appendDuration.startTimer();
-        // A replay decides again on today's state but sends the same event ids, which the store
-        // recognises: it writes nothing and answers where the first attempt's events sit.
-        const appended = await this.store.append(streamId, newEvents, revision);
-        timer?.();
-        if (appended.revision === current.revision + events.length) {
-          this.metrics?.eventsAppended.inc(events.length);
-          this.aggregates.appended(
-            decider,
-            id,
-            current,
-            events,
-            appended,
-            newEvents.at(-1)!.eventId,
-          );
-        }
-        return { streamId, ...appended };
-      } catch (error) {
-        if (error instanceof PartialDuplicateAppendError) {
-          // Decided differently from the first attempt, which then wrote fewer or more events.
-          const earlier = await this.earlierOutcome(streamId, context);
-          if (earlier) return earlier;
-        }
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        // The cached state was behind (another process appended since): no sign of contention,
-        // so the next attempt reads at once, without backing off.
-        if (confirmFirst) continue;
-        if (context.expectedRevision !== undefined) {
-          throw new RevisionMismatchError(streamId, context.expectedRevision, error.actual);
-        }
-        if (attempt >= MAX_ATTEMPTS) throw new ConcurrencyConflictError(streamId, attempt);
-        await sleep(Math.random() * 2 ** Math.min(attempt, 6));
-      }
-    }
   }
 
   /** Counts each command by its type and outcome: ok, or the code it was refused with. */

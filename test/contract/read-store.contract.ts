@@ -188,6 +188,11 @@ export function describeReadStoreContract(
         expect(sortedIds(await accounts.find(filter))).toEqual(expected);
       });
 
+      it('refuses an unknown operator', async () => {
+        await expect(accounts.find({ balance: { $nope: 1 } })).rejects.toThrow();
+        await expect(accounts.find({ currency: 'EUR', balance: { $nope: 1 } })).rejects.toThrow();
+      });
+
       it('counts documents with and without a filter', async () => {
         expect(await accounts.countDocuments()).toBe(5);
         expect(await accounts.countDocuments({})).toBe(5);

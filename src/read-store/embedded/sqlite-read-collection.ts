@@ -246,14 +246,15 @@ export class SqliteReadCollection<T extends ReadDocument> implements ReadCollect
   private *matching(filter: Filter): Generator<Stored<T>> {
     const { sql, params, exact } = candidateQuery(this.table, filter, () => this.indexes());
     // Compiling the filter costs more than reading a row by id: lookups by id skip it, and plain
-    // comparisons compile it only for a document the quick test leaves to mingo.
-    const quick = exact ? () => true : (flatFilterTest(filter) ?? (() => undefined));
-    let query: Query | undefined;
+    // comparisons compile it only for a document the quick test leaves to mingo. Any other filter
+    // is compiled at once, so a malformed one fails even where no row is read.
+    const quick = exact ? undefined : flatFilterTest(filter);
+    let query = exact || quick ? undefined : new Query(filter);
     try {
       const rows = this.connection.statement<{ doc: string }>(sql).iterate(...params);
       for (const { doc } of rows) {
         const document = decodeDocument<T>(doc);
-        if (quick(document) ?? (query ??= new Query(filter)).test(document)) {
+        if (exact || (quick?.(document) ?? (query ??= new Query(filter)).test(document))) {
           yield { raw: doc, document };
         }
       }
